@@ -9,21 +9,37 @@ XML is parsed by lxml with entities, DTD loading and network access off.
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 
 from lxml import etree
 
-from ..limits import LIMIT_LABELS, Limits, format_bytes
+from ..limits import LIMIT_LABELS, Limits, format_bytes, format_number
 from ..problems import CORRUPT_FILE, ENCRYPTED, TOO_LARGE, ReadError
 
 
 def _too_large(limit: str, value: str, message_what: str) -> ReadError:
     return ReadError(
         TOO_LARGE,
-        f"Le fichier dépasse la limite « {LIMIT_LABELS[limit]} » ({value}) : {message_what}. "
+        f"Le fichier dépasse la limite «\u00a0{LIMIT_LABELS[limit]}\u00a0» ({value})\u00a0: {message_what}. "
         "Réduisez la taille des images ou enregistrez une copie allégée du document.",
         limit=limit,
     )
+
+
+def _declared_entry_count(data: bytes) -> int | None:
+    """Total entries announced by the zip's end-of-central-directory record
+    (zip64 included), or None when it cannot be found."""
+    tail_start = max(0, len(data) - (22 + 65535))
+    pos = data.rfind(b"PK\x05\x06", tail_start)
+    if pos < 0 or pos + 22 > len(data):
+        return None
+    total = struct.unpack_from("<H", data, pos + 10)[0]
+    if total == 0xFFFF and pos >= 20 and data[pos - 20:pos - 16] == b"PK\x06\x07":
+        eocd64 = struct.unpack_from("<Q", data, pos - 12)[0]
+        if eocd64 + 56 <= len(data) and data[eocd64:eocd64 + 4] == b"PK\x06\x06":
+            total = struct.unpack_from("<Q", data, eocd64 + 32)[0]
+    return total
 
 
 class SafeZip:
@@ -32,6 +48,12 @@ class SafeZip:
     def __init__(self, data: bytes, limits: Limits):
         self.limits = limits
         self._read_total = 0
+        # Count entries from the end-of-central-directory record first, so an
+        # archive with millions of entries is refused before zipfile parses them all.
+        declared = _declared_entry_count(data)
+        if declared is not None and declared > limits.max_zip_entries:
+            raise _too_large("max_zip_entries", format_number(limits.max_zip_entries),
+                             f"l'archive contient {format_number(declared)} éléments")
         try:
             self.zf = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zf.infolist()
@@ -43,8 +65,8 @@ class SafeZip:
                 reason=str(exc)[:200],
             ) from None
         if len(infos) > limits.max_zip_entries:
-            raise _too_large("max_zip_entries", str(limits.max_zip_entries),
-                             f"l'archive contient {len(infos)} éléments")
+            raise _too_large("max_zip_entries", format_number(limits.max_zip_entries),
+                             f"l'archive contient {format_number(len(infos))} éléments")
         self.infos = {}
         for info in infos:
             # Names are only ever used as keys, never as paths on disk.
@@ -112,20 +134,46 @@ def xml_parser(limits: Limits | None = None) -> etree.XMLParser:
     )
 
 
+_FORBIDDEN_MARKUP = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def _declarations_error(part: str, reason: str) -> ReadError:
+    return ReadError(CORRUPT_FILE, "Le fichier contient des déclarations XML non autorisées "
+                     "(entités). Enregistrez-le de nouveau depuis votre traitement de texte.",
+                     part=part, reason=reason)
+
+
 def parse_xml(data: bytes, part: str = "", limits: Limits | None = None) -> etree._Element:
-    """Parse an XML part safely. A document type declaration with entity
-    definitions is refused outright (billion laughs, external entities)."""
-    head = data[:4096]
-    if b"<!ENTITY" in data[:65536] or (b"<!DOCTYPE" in head and b"[" in head.split(b"<!DOCTYPE", 1)[1][:2048]):
-        raise ReadError(CORRUPT_FILE, "Le fichier contient des déclarations XML non autorisées "
-                        "(entités). Enregistrez-le de nouveau depuis votre traitement de texte.",
-                        part=part, reason="entity declaration")
+    """Parse an XML part safely. Office and OpenDocument parts never carry a
+    document type declaration: any DOCTYPE or entity declaration is refused
+    outright (billion laughs, external entities), wherever it is in the part and
+    whatever the encoding (a second check runs on the parsed tree). The parser
+    itself never expands entities, loads a DTD or touches the network."""
+    for marker in _FORBIDDEN_MARKUP:
+        if marker in data:
+            raise _declarations_error(part, "entity declaration")
     try:
         root = etree.fromstring(data, xml_parser(limits))
     except etree.XMLSyntaxError as exc:
+        reason = str(exc)[:200]
+        if "depth" in reason.lower() and limits is not None:
+            raise _too_large("max_xml_depth", format_number(limits.max_xml_depth),
+                             f"la partie {part} est trop imbriquée") from None
+        if "amplification" in reason.lower() or "entity" in reason.lower():
+            raise _declarations_error(part, reason) from None
+        raise ReadError(CORRUPT_FILE, "Le fichier est endommagé (XML invalide). Ouvrez-le dans "
+                        "votre traitement de texte et enregistrez-le de nouveau.",
+                        part=part, reason=reason) from None
+    except (ValueError, TypeError) as exc:  # e.g. unknown encoding, str with a declaration
         raise ReadError(CORRUPT_FILE, "Le fichier est endommagé (XML invalide). Ouvrez-le dans "
                         "votre traitement de texte et enregistrez-le de nouveau.",
                         part=part, reason=str(exc)[:200]) from None
+    if root is None:
+        raise ReadError(CORRUPT_FILE, "Le fichier est endommagé (partie XML vide). Ouvrez-le dans "
+                        "votre traitement de texte et enregistrez-le de nouveau.", part=part)
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise _declarations_error(part, "document type declaration")
     if limits is not None:
         _check_depth(root, limits.max_xml_depth, part)
     return root
@@ -137,5 +185,6 @@ def _check_depth(root, max_depth: int, part: str) -> None:
     while stack:
         el, d = stack.pop()
         if d > max_depth:
-            raise _too_large("max_xml_depth", str(max_depth), f"la partie {part} est trop imbriquée")
+            raise _too_large("max_xml_depth", format_number(max_depth),
+                             f"la partie {part} est trop imbriquée")
         stack.extend((child, d + 1) for child in el)
