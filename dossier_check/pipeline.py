@@ -1,0 +1,226 @@
+"""The pipeline, step by step: read → layout → locate → measure → analyse → judge.
+
+Front ends (CLI, batch, web) call :func:`check` for a whole call, or the steps
+one by one when they spread the work over processes (batch) or cache it:
+
+    doc = read_file(name, data, options)            # Document | ReadError
+    layouts = render_layouts([(doc, data), ...], options)   # one soffice call
+    result = finish_file(name, doc, layout, pack, options)  # FileResult (picklable)
+    report = build_report(pack, session_id, results, options)
+
+Everything here works on bytes and in-memory objects; reading files from disk
+is :meth:`InputFile.load`'s job, at the edge.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .layout import Rendered, find_soffice, render_pdfs, soffice_version
+from .limits import DEFAULT_LIMITS, LIMIT_LABELS, Limits, format_bytes
+from .locate import locate
+from .measure import characters, measure_pages
+from .model import Document, PageText
+from .problems import CORRUPT_FILE, TOO_LARGE, ReadError
+from .rulepack import RulePack
+
+
+@dataclass
+class InputFile:
+    """One file to check. ``name`` is for display only and never used as a path."""
+
+    name: str
+    data: bytes | None = None
+    path: Path | None = None
+    competence: str | None = None  # said by the user (--doc veille=FILE, upload slot)
+
+    def load(self, limits: Limits) -> bytes:
+        if self.data is not None:
+            if len(self.data) > limits.max_file_bytes:
+                raise _too_big(len(self.data), limits)
+            return self.data
+        assert self.path is not None
+        try:
+            size = self.path.stat().st_size
+            if size > limits.max_file_bytes:
+                raise _too_big(size, limits)
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            raise ReadError(CORRUPT_FILE, "Fichier introuvable : vérifiez le chemin.") from None
+        except IsADirectoryError:
+            raise ReadError(CORRUPT_FILE, "C'est un dossier, pas un fichier.") from None
+        except PermissionError:
+            raise ReadError(CORRUPT_FILE, "Fichier illisible : accès refusé.") from None
+        except OSError as exc:
+            raise ReadError(CORRUPT_FILE, f"Fichier illisible ({exc.strerror or exc}).") from None
+
+
+def _too_big(size: int, limits: Limits) -> ReadError:
+    return ReadError(TOO_LARGE, f"Le fichier fait {format_bytes(size)}, au-delà de la limite « "
+                     f"{LIMIT_LABELS['max_file_bytes']} » ({format_bytes(limits.max_file_bytes)}). "
+                     "Réduisez la taille des images (compression des images dans votre traitement de texte).",
+                     limit="max_file_bytes")
+
+
+@dataclass
+class CheckOptions:
+    strict: bool = False
+    soffice: str | None = None  # path; "none" disables LibreOffice
+    layout_timeout: float | None = None
+    limits: Limits = DEFAULT_LIMITS
+    sandbox: bool = False  # read each file in an isolated, killable worker process
+    analysis: bool = True
+
+
+@dataclass
+class LayoutInfo:
+    pages: list[PageText] | None
+    error: str | None
+    version: str | None
+
+
+@dataclass
+class FileResult:
+    """Everything measured and analysed about one file, before the dossier-level
+    judgement. Picklable (batch workers, cache)."""
+
+    name: str
+    format: str | None
+    error: dict | None = None  # {"code", "message", "detail"} when unreadable
+    pages: dict | None = None  # report-v1 pages, without min/max/ok
+    page_explanations: list[str] = field(default_factory=list)
+    page_notes: list[str] = field(default_factory=list)
+    characters: dict | None = None
+    location_notes: list[str] = field(default_factory=list)
+    tracked_changes: int = 0
+    comments: int = 0
+    analysis: object | None = None  # analyse.results.FileAnalysis
+    layout_version: str | None = None
+    user_competence: str | None = None
+
+
+def read_file(name: str, data: bytes, options: CheckOptions) -> Document | ReadError:
+    from .readers import read_document
+
+    if options.sandbox:
+        from .sandbox import read_isolated
+
+        return read_isolated(data, name, options.limits)
+    try:
+        return read_document(data, name, options.limits)
+    except ReadError as exc:
+        return exc
+
+
+def _pdf_pages(pdf: bytes) -> list[PageText]:
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return [PageText(i + 1, p.extract_text() or "") for i, p in enumerate(reader.pages)]
+
+
+def render_layouts(items: list[tuple[Document | ReadError, bytes]], options: CheckOptions) -> list[LayoutInfo | None]:
+    """Render every readable DOCX/ODT in one LibreOffice call. None for files
+    that need no rendering (PDF, unreadable) or when LibreOffice is absent."""
+    out: list[LayoutInfo | None] = [None] * len(items)
+    soffice = find_soffice(options.soffice)
+    wanted = [i for i, (doc, _d) in enumerate(items) if isinstance(doc, Document) and doc.format in ("docx", "odt")]
+    if not wanted:
+        return out
+    if soffice is None:
+        if options.soffice and options.soffice.lower() not in ("none", "off", "0", "non"):
+            for i in wanted:
+                out[i] = LayoutInfo(None, f"LibreOffice introuvable à « {options.soffice} » : le nombre de "
+                                          "pages vient d'une autre source.", None)
+        return out
+    version = soffice_version(soffice)
+    rendered = render_pdfs([(items[i][0].format, items[i][1]) for i in wanted], soffice, options.layout_timeout)
+    for i, r in zip(wanted, rendered):
+        if r.pdf is None:
+            out[i] = LayoutInfo(None, r.error, version)
+            continue
+        try:
+            out[i] = LayoutInfo(_pdf_pages(r.pdf), None, version)
+        except Exception:  # noqa: BLE001 - a bad render must never break the check
+            out[i] = LayoutInfo(None, "La mise en page produite par LibreOffice est illisible : le nombre "
+                                      "de pages vient d'une autre source.", version)
+    return out
+
+
+def _analyser(pack: RulePack):
+    try:
+        from .analyse import get_analyser
+    except ImportError:  # analysis not installed: length checks still work
+        return None
+    return get_analyser(pack)
+
+
+def finish_file(name: str, doc: Document | ReadError, layout: LayoutInfo | None, pack: RulePack,
+                options: CheckOptions, analyser=None) -> FileResult:
+    if isinstance(doc, ReadError):
+        return FileResult(name=name, format=None,
+                          error={"code": doc.code, "message": doc.message, "detail": doc.detail})
+    loc = locate(doc)
+    chars = characters(doc, loc)
+    pm = measure_pages(doc, loc, chars, layout.pages if layout else None, layout.error if layout else None)
+    pages = {"total": pm.total, "counted": pm.counted, "excluded": pm.excluded, "source": pm.source}
+    if pm.application:
+        pages["application"] = pm.application
+    res = FileResult(
+        name=name, format=doc.format, pages=pages, page_explanations=pm.explanations, page_notes=pm.notes,
+        characters=chars, location_notes=loc.notes + list(doc.notes), tracked_changes=doc.tracked_changes,
+        comments=doc.comments, layout_version=layout.version if layout else None,
+    )
+    if options.analysis:
+        an = analyser if analyser is not None else _analyser(pack)
+        if an is not None:
+            res.analysis = an.analyse(loc.counted_blocks(doc), chars["counted"])
+    return res
+
+
+def check(inputs: list[InputFile], pack: RulePack, session_id: str | None, options: CheckOptions | None = None,
+          progress: Callable[[str, str], None] | None = None) -> dict:
+    """Check files and return the report-v1 dictionary."""
+    from .judge import build_report
+
+    options = options or CheckOptions()
+    say = progress or (lambda step, name: None)
+    items: list[tuple[Document | ReadError, bytes]] = []
+    for inp in inputs:
+        say("lecture", inp.name)
+        try:
+            data = inp.load(options.limits)
+        except ReadError as exc:
+            items.append((exc, b""))
+            continue
+        items.append((read_file(inp.name, data, options), data))
+
+    # Render with LibreOffice in the background while the language model loads.
+    layouts: list[LayoutInfo | None] = [None] * len(items)
+
+    def _render():
+        layouts[:] = render_layouts(items, options)
+
+    renderer = threading.Thread(target=_render, daemon=True)
+    renderer.start()
+    analyser = _analyser(pack) if options.analysis else None
+    if analyser is not None and hasattr(analyser, "warm_up"):
+        analyser.warm_up()
+    renderer.join()
+
+    results = []
+    for inp, (doc, _data), layout in zip(inputs, items, layouts):
+        say("analyse", inp.name)
+        r = finish_file(inp.name, doc, layout, pack, options, analyser)
+        r.user_competence = inp.competence
+        results.append(r)
+    return build_report(pack, session_id, results, options)
+
+
+def tool_version() -> str:
+    return __version__
