@@ -53,7 +53,8 @@ def looks_like_toc_entry(text: str) -> bool:
     if _LEADER.search(t):
         return True
     label = m.group("label").strip()
-    return len(label) <= 90 and not label.endswith((".", ",", ";", ":")) and (label[:1].isupper() or label[:1].isdigit())
+    return (len(label) <= 80 and len(label.split()) <= 10 and "," not in label
+            and not label.endswith((".", ",", ";", ":")) and (label[:1].isupper() or label[:1].isdigit()))
 
 
 @dataclass

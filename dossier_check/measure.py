@@ -93,7 +93,10 @@ def align_pages(blocks: list[Block], pages: list[PageText]) -> list[int | None]:
     out: list[int | None] = []
     cursor = 0
     last: int | None = pages[0].number if pages else None
-    for b in blocks:
+    flow = [i for i, b in enumerate(blocks)
+            if b.kind not in (BlockKind.FOOTNOTE, BlockKind.ENDNOTE, BlockKind.TEXT_BOX) and _alnum(b.text)]
+    next_flow = {flow[k]: flow[k + 1] for k in range(len(flow) - 1)}
+    for i, b in enumerate(blocks):
         if b.kind in (BlockKind.FOOTNOTE, BlockKind.ENDNOTE, BlockKind.TEXT_BOX):
             out.append(last)
             continue
@@ -101,7 +104,14 @@ def align_pages(blocks: list[Block], pages: list[PageText]) -> list[int | None]:
         if len(key) < 3:
             out.append(None)
             continue
-        found = whole.find(key, cursor)
+        found = -1
+        if len(key) < 25 and i in next_flow:
+            # A short heading also appears in the sommaire: look for it followed
+            # by the text that follows it in the document.
+            longer = key + _alnum(blocks[next_flow[i]].text)[:20]
+            found = whole.find(longer, cursor)
+        if found < 0:
+            found = whole.find(key, cursor)
         if found < 0 and len(key) > 12:
             found = whole.find(key[:12], cursor)
         if found < 0:

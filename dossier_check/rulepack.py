@@ -171,7 +171,12 @@ def parse_pack(text: str, path: str = "<pack>") -> RulePack:
         raise _fail(path, None, str(exc)) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise _fail(path, line, f"YAML invalide ({exc.problem})") from None
+        extra = ""
+        if exc.context_mark is not None and exc.problem_mark is not None \
+                and exc.context_mark.line != exc.problem_mark.line:
+            extra = f", erreur constatée ligne {line}"
+            line = exc.context_mark.line + 1
+        raise _fail(path, line, f"YAML invalide ({exc.problem}{extra})") from None
     except yaml.YAMLError as exc:
         raise _fail(path, None, f"YAML invalide ({exc})") from None
     if not isinstance(data, dict):
