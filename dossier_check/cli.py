@@ -86,9 +86,12 @@ def cli():
 @click.option("--sandbox/--no-sandbox", default=False, show_default=True,
               help="Lit chaque fichier dans un processus isolé, avec limites de temps et de mémoire.")
 @click.option("--timeout", type=float, metavar="SECONDES", help="Durée maximale de lecture d'un fichier.")
+@click.option("--no-analysis", is_flag=True,
+              help="Ne vérifie que les pages et les caractères, sans analyser le contenu (plus rapide).")
 @click.option("--verbose", "-v", is_flag=True, help="Affiche aussi le plan du document avec la longueur de chaque partie.")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def check(title, session, docs, fmt, strict, rules_files, soffice, no_layout, sandbox, timeout, verbose, files):
+def check(title, session, docs, fmt, strict, rules_files, soffice, no_layout, sandbox, timeout, no_analysis, verbose,
+          files):
     """Vérifie un ou plusieurs documents (DOCX, ODT ou PDF) et affiche le rapport.
 
     \b
@@ -99,6 +102,7 @@ def check(title, session, docs, fmt, strict, rules_files, soffice, no_layout, sa
       dossier-check check -t ntc -s titre --format json *.docx > rapport.json
     """
     from .limits import DEFAULT_LIMITS
+    from .rulepack import RulePackError
     from .pipeline import CheckOptions, InputFile, check as run_check
     from .report import json as json_report, text as text_report
 
@@ -119,9 +123,12 @@ def check(title, session, docs, fmt, strict, rules_files, soffice, no_layout, sa
         raise click.UsageError("aucun fichier à vérifier : donnez au moins un fichier DOCX, ODT ou PDF.")
     limits = DEFAULT_LIMITS.with_overrides(timeout_seconds=timeout)
     options = CheckOptions(strict=strict, soffice="none" if no_layout else soffice, limits=limits,
-                           sandbox=sandbox)
+                           sandbox=sandbox, analysis=not no_analysis)
     progress = _Progress(True)
-    report = run_check(inputs, pack, session, options, progress=progress)
+    try:
+        report = run_check(inputs, pack, session, options, progress=progress)
+    except RulePackError as exc:
+        raise click.UsageError(str(exc)) from None
     progress.done()
     if fmt == "json":
         click.echo(json_report.render(report), nl=False)

@@ -25,7 +25,7 @@ from .locate import locate
 from .measure import characters, measure_pages
 from .model import Document, PageText
 from .problems import CORRUPT_FILE, TOO_LARGE, ReadError
-from .rulepack import RulePack
+from .rulepack import RulePack, RulePackError
 
 
 @dataclass
@@ -153,11 +153,18 @@ def render_layouts(items: list[tuple[Document | ReadError, bytes]], options: Che
 
 
 def _analyser(pack: RulePack):
+    """The content analyser for this pack (loaded once per process). A pack whose
+    detection patterns are invalid is a pack error, reported like one."""
     try:
         from .analyse import get_analyser
     except ImportError:  # analysis not installed: length checks still work
         return None
-    return get_analyser(pack)
+    try:
+        return get_analyser(pack)
+    except RulePackError:
+        raise
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RulePackError(f"Pack de règles invalide ({pack.path}) : {exc}") from None
 
 
 def finish_file(name: str, doc: Document | ReadError, layout: LayoutInfo | None, pack: RulePack,
@@ -179,7 +186,12 @@ def finish_file(name: str, doc: Document | ReadError, layout: LayoutInfo | None,
     if options.analysis:
         an = analyser if analyser is not None else _analyser(pack)
         if an is not None:
-            res.analysis = an.analyse(loc.counted_blocks(doc), chars["counted"])
+            try:
+                res.analysis = an.analyse(loc.counted_blocks(doc), chars["counted"])
+            except Exception as exc:  # noqa: BLE001 - one odd text must not lose the file's measures
+                res.location_notes.append(
+                    "L'analyse du contenu n'a pas pu être faite sur ce fichier "
+                    f"({type(exc).__name__}) : seuls les pages et les caractères sont vérifiés.")
     return res
 
 
