@@ -38,23 +38,42 @@ MIMETYPE = "application/vnd.oasis.opendocument.text"
 
 # Common styles as LibreOffice names them (internal names, display names).
 DEFAULT_STYLES = """
-<style:style style:name="Standard" style:family="paragraph" style:class="text"/>
+<style:style style:name="Standard" style:family="paragraph" style:class="text">
+  <style:paragraph-properties fo:margin-bottom="0.2cm" fo:text-align="justify"/>
+  <style:text-properties fo:font-size="11pt"/>
+</style:style>
 <style:style style:name="Text_20_body" style:display-name="Text body" style:family="paragraph"
   style:parent-style-name="Standard"/>
 <style:style style:name="Heading" style:family="paragraph" style:parent-style-name="Standard"
-  style:next-style-name="Text_20_body"/>
+  style:next-style-name="Text_20_body">
+  <style:paragraph-properties fo:margin-top="0.4cm" fo:margin-bottom="0.2cm" fo:text-align="start"
+    fo:keep-with-next="always"/>
+  <style:text-properties fo:font-size="14pt" fo:font-weight="bold"/>
+</style:style>
 <style:style style:name="Heading_20_1" style:display-name="Heading 1" style:family="paragraph"
-  style:parent-style-name="Heading" style:default-outline-level="1"/>
+  style:parent-style-name="Heading" style:default-outline-level="1">
+  <style:text-properties fo:font-size="16pt" fo:font-weight="bold"/>
+</style:style>
 <style:style style:name="Heading_20_2" style:display-name="Heading 2" style:family="paragraph"
-  style:parent-style-name="Heading" style:default-outline-level="2"/>
+  style:parent-style-name="Heading" style:default-outline-level="2">
+  <style:text-properties fo:font-size="13pt" fo:font-weight="bold"/>
+</style:style>
 <style:style style:name="Title" style:family="paragraph" style:parent-style-name="Heading"/>
 <style:style style:name="Index" style:family="paragraph" style:parent-style-name="Standard"/>
 <style:style style:name="Contents_20_Heading" style:display-name="Contents Heading"
   style:family="paragraph" style:parent-style-name="Heading"/>
 <style:style style:name="Contents_20_1" style:display-name="Contents 1" style:family="paragraph"
-  style:parent-style-name="Index"/>
+  style:parent-style-name="Index">
+  <style:paragraph-properties fo:text-align="start"><style:tab-stops><style:tab-stop style:position="17cm"
+    style:type="right" style:leader-style="dotted" style:leader-text="."/></style:tab-stops>
+  </style:paragraph-properties>
+</style:style>
 <style:style style:name="Contents_20_2" style:display-name="Contents 2" style:family="paragraph"
-  style:parent-style-name="Index"/>
+  style:parent-style-name="Index">
+  <style:paragraph-properties fo:margin-left="0.5cm" fo:text-align="start"><style:tab-stops>
+    <style:tab-stop style:position="16.5cm" style:type="right" style:leader-style="dotted"
+    style:leader-text="."/></style:tab-stops></style:paragraph-properties>
+</style:style>
 <style:style style:name="Footnote" style:family="paragraph" style:parent-style-name="Standard"/>
 <style:style style:name="Header" style:family="paragraph" style:parent-style-name="Standard"/>
 <style:style style:name="Footer" style:family="paragraph" style:parent-style-name="Standard"/>
@@ -66,11 +85,20 @@ DEFAULT_STYLES = """
   <style:text-properties text:display="none"/>
 </style:style>
 <text:list-style style:name="Bullets">
-  <text:list-level-style-bullet text:level="1" text:bullet-char="•"/>
-  <text:list-level-style-bullet text:level="2" text:bullet-char="◦"/>
+  <text:list-level-style-bullet text:level="1" text:bullet-char="•">
+    <style:list-level-properties text:list-level-position-and-space-mode="label-alignment">
+      <style:list-level-label-alignment text:label-followed-by="listtab" text:list-tab-stop-position="1cm"
+        fo:text-indent="-0.5cm" fo:margin-left="1cm"/></style:list-level-properties></text:list-level-style-bullet>
+  <text:list-level-style-bullet text:level="2" text:bullet-char="◦">
+    <style:list-level-properties text:list-level-position-and-space-mode="label-alignment">
+      <style:list-level-label-alignment text:label-followed-by="listtab" text:list-tab-stop-position="1.5cm"
+        fo:text-indent="-0.5cm" fo:margin-left="1.5cm"/></style:list-level-properties></text:list-level-style-bullet>
 </text:list-style>
 <text:list-style style:name="Numbering_20_123" style:display-name="Numbering 123">
-  <text:list-level-style-number text:level="1" style:num-suffix="." style:num-format="1"/>
+  <text:list-level-style-number text:level="1" style:num-suffix="." style:num-format="1">
+    <style:list-level-properties text:list-level-position-and-space-mode="label-alignment">
+      <style:list-level-label-alignment text:label-followed-by="listtab" text:list-tab-stop-position="1cm"
+        fo:text-indent="-0.5cm" fo:margin-left="1cm"/></style:list-level-properties></text:list-level-style-number>
 </text:list-style>
 """
 

@@ -1,0 +1,546 @@
+"""PDF reader (pypdf): pages as laid out, and paragraphs rebuilt from the lines.
+
+A PDF has no paragraphs, only positioned lines. The reader:
+
+1. extracts every page's text with pypdf, keeping each line's position, font
+   size and weight (through pypdf's ``visitor_text`` callback, whose pieces
+   concatenate to exactly the extracted text);
+2. drops running headers and footers — lines found at the top or bottom of
+   most pages once digits are normalised — and lone page numbers (« 3 »,
+   « Page 3 / 10 », « 3/10 », « - 3 - »), recording their characters;
+3. rebuilds paragraphs: a line break inside a paragraph becomes one space,
+   a hyphen at a line end followed by a lower-case word is joined
+   (« commer-\\ncial » → « commercial »), the doubled spaces of justified
+   lines are collapsed; bullet glyphs at line start make list items whose
+   label is not counted; larger or bold short lines and numbered titles make
+   headings; « Introduction ........ 3 » lines are kept as sommaire lines.
+
+The count comes within about ±1 % of the word processor's: a PDF cannot say
+whether a line end is a paragraph end or a wrap, whether « 1. » is typed or
+automatic numbering, or where table cells begin.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import math
+import re
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from ..limits import LIMIT_LABELS, Limits
+from ..model import Block, BlockKind, Document, PageText, StoredStats
+from ..problems import CORRUPT_FILE, ENCRYPTED, NO_TEXT, TOO_LARGE, ReadError
+
+TOC_SIGNAL_LEADERS = "lignes de sommaire (points de conduite)"
+
+_CORRUPT_MSG = ("Le PDF est endommagé ou incomplet et ne peut pas être lu. Exportez-le de nouveau "
+                "depuis votre traitement de texte (Fichier > Exporter au format PDF).")
+_ENCRYPTED_MSG = ("Le PDF est protégé par un mot de passe. Exportez-le de nouveau sans mot de passe "
+                  "depuis votre traitement de texte pour le vérifier.")
+_NO_TEXT_MSG = ("Le PDF ne contient aucun texte lisible : il semble numérisé (scanné) ou composé "
+                "d'images. Exportez votre document en PDF depuis votre traitement de texte "
+                "(Fichier > Exporter au format PDF) au lieu de le scanner, ou envoyez le fichier "
+                ".docx ou .odt.")
+
+# Bullet glyphs found at the start of list lines: Symbol/Wingdings private-use
+# code points (U+F0B7 is Word's default bullet), and the usual Unicode ones.
+_BULLET_CHARS = set("•▪▫◦●○■□►▶➢➤✓✔❖◆◇–—-*·⁃∙") | {chr(c) for c in range(0xF020, 0xF100)}
+_PAGE_NUMBER_RE = re.compile(
+    r"^(?:page|p\.|pg\.?)?\s*[-–—]?\s*\d{1,4}\s*[-–—]?\s*(?:(?:/|sur|of|de|\|)\s*\d{1,4})?\s*$",
+    re.IGNORECASE)
+_LEADER_RE = re.compile(r"^(?P<entry>.*?\S)\s*(?:(?:\.\s?){4,}|(?:…\s?){2,}|(?:_\s?){4,}|(?:·\s?){4,})\s*"
+                        r"(?P<page>\d{1,4}|[ivxlcdm]{1,6})\s*$", re.IGNORECASE)
+_NUMBERED_TITLE_RE = re.compile(r"^(?P<num>(?:\d{1,2}|[IVX]{1,5}|[A-Z])(?:\.\d{1,2}){0,4})[.)]?\s+\S")
+_WS_RUN = re.compile(r"[ \u00a0\t]{2,}")
+_BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi|,b$", re.IGNORECASE)
+_END_PUNCT = tuple(".!?:;»)…\"")
+# Compound-word first halves that keep their hyphen at a line end (French).
+_HYPHEN_PREFIXES = {"technico", "c'est", "peut", "après", "avant", "arrière", "grand", "grande",
+                    "porte", "demi", "mi", "semi", "non", "sous", "vis", "au", "là", "celui", "celle",
+                    "ceux", "celles", "ex", "anti", "auto", "extra", "post", "pré", "quasi", "multi",
+                    "bien", "mal", "hors", "contre", "entre", "sur", "vice", "libre", "self", "e",
+                    "check", "week", "start", "social", "socio", "micro", "macro", "inter", "intra",
+                    "chef", "sud", "nord", "est", "ouest", "saint", "sainte", "rendez", "va", "faire",
+                    "savoir", "lui", "moi", "toi", "eux", "nous", "vous", "elle", "elles", "dit",
+                    "dites", "quelques", "plus", "moins", "trente", "vingt", "dix", "quatre", "cinq",
+                    "six", "sept", "huit", "neuf", "trois", "deux", "soixante", "quatre-vingt", "cent"}
+_HYPHEN_SUFFIXES = {"ci", "là", "même", "mêmes", "être", "t-il", "t-elle", "t-on", "il", "elle", "on",
+                    "ils", "elles", "je", "tu", "nous", "vous", "moi", "toi", "lui", "leur", "y", "en",
+                    "le", "la", "les", "dire", "vente", "ventes", "commercial", "commerciale",
+                    "commerciaux", "commerciales", "clé", "clés", "deux", "trois", "quatre", "cinq",
+                    "six", "sept", "huit", "neuf", "dix", "un", "une"}
+
+
+@dataclass
+class _Line:
+    text: str
+    x: float | None
+    y: float | None
+    size: float
+    bold: bool
+    page: int
+    gap: float | None = None  # vertical distance from the previous line on the page
+
+
+@contextmanager
+def _quiet_pypdf():
+    """pypdf logs warnings about every odd object; they mean nothing to a candidate."""
+    logger = logging.getLogger("pypdf")
+    old = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
+def _too_large(limit: str, value, what: str) -> ReadError:
+    return ReadError(TOO_LARGE, f"Le fichier dépasse la limite « {LIMIT_LABELS[limit]} » ({value}) : "
+                     f"{what}. Exportez uniquement votre production, sans annexes volumineuses.",
+                     limit=limit)
+
+
+def _mat_mul(m, n):
+    return [m[0] * n[0] + m[1] * n[2], m[0] * n[1] + m[1] * n[3],
+            m[2] * n[0] + m[3] * n[2], m[2] * n[1] + m[3] * n[3],
+            m[4] * n[0] + m[5] * n[2] + n[4], m[4] * n[1] + m[5] * n[3] + n[5]]
+
+
+def _page_lines(page, number: int) -> tuple[str, list[_Line]]:
+    """Extract one page's text and its lines with position and font."""
+    pieces: list[tuple[str, float | None, float | None, float, bool]] = []
+
+    def visitor(text, cm, tm, font_dict, font_size):
+        if not text:
+            return
+        x = y = None
+        size = 0.0
+        bold = False
+        if text.strip():
+            try:
+                m = _mat_mul([float(v) for v in tm], [float(v) for v in cm])
+                x, y = m[4], m[5]
+                scale = math.sqrt(abs(m[0] * m[3] - m[1] * m[2])) or 1.0
+                size = float(font_size or 0) * scale
+            except (TypeError, ValueError, IndexError):
+                pass
+            try:
+                base = str(font_dict.get("/BaseFont", "")) if font_dict else ""
+            except Exception:  # noqa: BLE001 - a broken font dict must not stop the read
+                base = ""
+            bold = bool(_BOLD_RE.search(base))
+        pieces.append((text, x, y, size, bold))
+
+    text = page.extract_text(visitor_text=visitor)
+    joined = "".join(pc[0] for pc in pieces)
+    lines: list[_Line] = []
+    if joined != text:
+        # The visitor did not see the same text: fall back to bare lines.
+        for raw in text.split("\n"):
+            lines.append(_Line(raw, None, None, 0.0, False, number))
+        return text, lines
+    cur: list[str] = []
+    attrs: list[tuple[float | None, float | None, float, bool, int]] = []
+
+    def flush():
+        raw = "".join(cur)
+        xs = [a for a in attrs if a[0] is not None]
+        if xs:
+            first = xs[0]
+            weight = sum(a[4] for a in xs) or 1
+            size = max((a[2] for a in xs if a[4] >= weight * 0.3), default=first[2])
+            bold = all(a[3] for a in xs)
+            lines.append(_Line(raw, first[0], first[1], size, bold, number))
+        else:
+            lines.append(_Line(raw, None, None, 0.0, False, number))
+        cur.clear()
+        attrs.clear()
+
+    for txt, x, y, size, bold in pieces:
+        parts = txt.split("\n")
+        for i, part in enumerate(parts):
+            if i > 0:
+                flush()
+            if part:
+                cur.append(part)
+                if part.strip():
+                    attrs.append((x, y, size, bold, len(part.strip())))
+    flush()
+    return text, lines
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\u00ad", "")
+    return _WS_RUN.sub(" ", text).strip()
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text)).strip().lower()
+
+
+def _remove_running(pages: list[list[_Line]], heights: list[float]) -> tuple[list[list[_Line]], int]:
+    """Drop running headers/footers and page numbers. Returns kept lines and removed chars."""
+    n = len(pages)
+    edge: list[list[int]] = []
+    band: list[set[int]] = []
+    for lines, height in zip(pages, heights):
+        idx = [i for i, ln in enumerate(lines) if ln.text.strip()]
+        cand = set(idx[:2] + idx[-2:])
+        in_band = set()
+        for i in idx:
+            y = lines[i].y
+            if y is not None and height and (y > height * 0.9 or y < height * 0.1):
+                in_band.add(i)
+        cand |= in_band
+        edge.append(sorted(cand))
+        band.append(in_band)
+    counts: Counter = Counter()
+    for lines, cand in zip(pages, edge):
+        counts.update({_norm(lines[i].text) for i in cand})
+    threshold = max(2, math.ceil(0.4 * n))
+    repeated = {t for t, c in counts.items() if c >= threshold and t}
+    removed = 0
+    out: list[list[_Line]] = []
+    for lines, cand, in_band in zip(pages, edge, band):
+        drop = set()
+        idx = [i for i, ln in enumerate(lines) if ln.text.strip()]
+        outer = set(idx[:1] + idx[-1:])
+        for i in cand:
+            t = lines[i].text
+            if _norm(t) in repeated:
+                drop.add(i)
+            elif _PAGE_NUMBER_RE.match(t.strip()) and (i in outer or i in in_band):
+                drop.add(i)
+        # A page number line next to a dropped header/footer line.
+        for i in cand:
+            if i not in drop and _PAGE_NUMBER_RE.match(lines[i].text.strip()):
+                rest = [j for j in idx if j not in drop]
+                if rest and (i == rest[0] or i == rest[-1]):
+                    drop.add(i)
+        removed += sum(len(_clean(lines[i].text)) for i in drop)
+        out.append([ln for i, ln in enumerate(lines) if i not in drop])
+    return out, removed
+
+
+def _body_metrics(lines: list[_Line]) -> tuple[float, float, float]:
+    """Dominant body font size, usual line spacing and left margin."""
+    sizes: Counter = Counter()
+    for ln in lines:
+        if ln.size:
+            sizes[round(ln.size * 2) / 2] += len(ln.text)
+    body = sizes.most_common(1)[0][0] if sizes else 0.0
+    gaps: Counter = Counter()
+    xs: Counter = Counter()
+    for ln in lines:
+        if ln.gap is not None and ln.size and abs(ln.size - body) < 0.6 and 0 < ln.gap < body * 3:
+            gaps[round(ln.gap, 0)] += 1
+        if ln.x is not None and ln.size and abs(ln.size - body) < 0.6:
+            xs[round(ln.x)] += 1
+    spacing = gaps.most_common(1)[0][0] if gaps else (body * 1.2 if body else 0.0)
+    left = min((x for x, c in xs.items() if c >= max(2, xs.most_common(1)[0][1] * 0.2)), default=0.0) \
+        if xs else 0.0
+    return body, spacing, left
+
+
+def _bullet(text: str) -> tuple[str, str] | None:
+    """(label, rest) when the line starts with a bullet glyph."""
+    s = text.lstrip()
+    if not s:
+        return None
+    ch = s[0]
+    if ch in _BULLET_CHARS and (len(s) == 1 or s[1].isspace() or ord(ch) >= 0xF020 and ord(ch) < 0xF100
+                                or ch in "•▪◦●■►➢➤✓✔❖◆"):
+        if ch in "-*" and (len(s) < 2 or not s[1].isspace()):
+            return None
+        return ch, s[1:].strip()
+    return None
+
+
+def _join_hyphen(left: str, right: str, vocabulary: set[str]) -> str:
+    """Join two lines of one paragraph, handling a hyphen at the end of ``left``."""
+    if not left:
+        return right
+    if not right:
+        return left
+    if left.endswith("-") and len(left) >= 2 and left[-2].isalpha() and right[:1].islower():
+        m = re.search(r"([\w'’-]+)-$", left)
+        first = (m.group(1) if m else "").lower()
+        second = re.match(r"[\w'’-]+", right)
+        second_w = second.group(0).lower() if second else ""
+        whole = (first.split("-")[-1] + second_w).lower()
+        hyphenated = f"{first}-{second_w}"
+        last_part = first.split("-")[-1].split("'")[-1].split("’")[-1]
+        if hyphenated in vocabulary and whole not in vocabulary:
+            return left + right
+        if whole in vocabulary and hyphenated not in vocabulary:
+            return left[:-1] + right
+        if last_part in _HYPHEN_PREFIXES or second_w.split("-")[0] in _HYPHEN_SUFFIXES or "-" in first:
+            return left + right
+        return left[:-1] + right
+    return left + " " + right
+
+
+@dataclass
+class _Para:
+    kind: BlockKind
+    text: str
+    page: int
+    level: int | None = None
+    label: str | None = None
+    toc: str | None = None
+    size: float = 0.0
+    bold: bool = False
+    x: float | None = None  # x of the text after any bullet
+    open: bool = True  # may continue on the next line
+
+
+def _ends_paragraph(text: str) -> bool:
+    return text.rstrip().endswith(_END_PUNCT)
+
+
+def _rebuild(pages: list[list[_Line]], vocabulary: set[str]) -> list[Block]:
+    all_lines = [ln for lines in pages for ln in lines]
+    body, spacing, left = _body_metrics(all_lines)
+    # Typical length of a full body line, to tell a short last line.
+    lengths = sorted(len(_clean(ln.text)) for ln in all_lines
+                     if ln.size and abs(ln.size - body) < 0.6 and len(_clean(ln.text)) > 20)
+    full = lengths[int(len(lengths) * 0.8)] if lengths else 80
+
+    def is_heading(ln: _Line, text: str, prev_gap_big: bool) -> bool:
+        if len(text) > 160 or not text:
+            return False
+        if _LEADER_RE.match(text):
+            return False
+        if body and ln.size >= body + 1.0 and len(text) <= 160:
+            return True
+        if ln.bold and len(text) <= 120 and not text.endswith((".", ",", ";")):
+            return True
+        if _NUMBERED_TITLE_RE.match(text) and len(text) <= 100 and not text.endswith((".", ",", ";", ":")) \
+                and prev_gap_big and text[:1].isdigit():
+            return True
+        return False
+
+    paras: list[_Para] = []
+    prev_line: _Line | None = None
+    for page_lines in pages:
+        for ln in page_lines:
+            text = _clean(ln.text)
+            if not text:
+                continue
+            new_page = prev_line is None or prev_line.page != ln.page
+            gap_big = (ln.gap is not None and spacing and ln.gap > spacing * 1.25) or new_page
+            cur = paras[-1] if paras else None
+            leader = _LEADER_RE.match(text)
+            bullet = _bullet(text)
+            if leader:
+                entry = _clean(leader.group("entry"))
+                paras.append(_Para(BlockKind.PARAGRAPH, f"{entry}\t{leader.group('page')}", ln.page,
+                                   toc=TOC_SIGNAL_LEADERS, open=False))
+            elif bullet:
+                label, rest = bullet
+                x = ln.x
+                paras.append(_Para(BlockKind.LIST_ITEM, rest, ln.page, label=label, size=ln.size,
+                                   x=(x + 8) if x is not None else None, open=True))
+            elif is_heading(ln, text, gap_big or (cur is not None and not cur.open)):
+                if (cur and cur.kind == BlockKind.HEADING and cur.open and not new_page
+                        and abs(cur.size - ln.size) < 0.6 and cur.bold == ln.bold
+                        and not (ln.gap and spacing and ln.gap > spacing * 1.6)):
+                    cur.text = _join_hyphen(cur.text, text, vocabulary)
+                else:
+                    paras.append(_Para(BlockKind.HEADING, text, ln.page, size=ln.size, bold=ln.bold))
+            else:
+                cont = False
+                if cur is not None and cur.open and cur.kind in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM):
+                    prev_text = _clean(prev_line.text) if prev_line else ""
+                    same_font = (not ln.size or not cur.size or abs(ln.size - cur.size) < 0.6)
+                    short_prev = len(prev_text) < full * 0.8 and _ends_paragraph(prev_text)
+                    if new_page:
+                        cont = text[:1].islower() and not _ends_paragraph(cur.text)
+                    elif not same_font:
+                        cont = False
+                    elif ln.gap is not None and spacing and ln.gap > spacing * 1.3:
+                        cont = False
+                    elif short_prev:
+                        cont = False
+                    elif (cur.kind == BlockKind.LIST_ITEM and ln.x is not None and cur.x is not None
+                          and ln.x < cur.x - 12):
+                        cont = False  # back at the margin: the list ended
+                    elif (cur.kind == BlockKind.PARAGRAPH and ln.x is not None and left
+                          and ln.x > left + 8 and prev_line is not None and prev_line.x is not None
+                          and prev_line.x <= left + 2 and _ends_paragraph(prev_text)):
+                        cont = False  # first-line indent
+                    else:
+                        cont = True
+                if cont:
+                    cur.text = _join_hyphen(cur.text, text, vocabulary)
+                else:
+                    paras.append(_Para(BlockKind.PARAGRAPH, text, ln.page, size=ln.size, x=ln.x))
+            # A heading line followed by a non-heading closes the heading.
+            if paras and paras[-1].kind != BlockKind.HEADING:
+                for para in paras[:-1][-2:]:
+                    if para.kind == BlockKind.HEADING:
+                        para.open = False
+            prev_line = ln
+
+    # Heading levels: from the numbering, else from the size rank.
+    heading_sizes = sorted({round(p.size * 2) / 2 for p in paras if p.kind == BlockKind.HEADING},
+                           reverse=True)
+    blocks: list[Block] = []
+    for para in paras:
+        level = None
+        if para.kind == BlockKind.HEADING:
+            m = _NUMBERED_TITLE_RE.match(para.text)
+            if m and m.group("num")[:1].isdigit():
+                level = m.group("num").rstrip(".").count(".") + 1
+            else:
+                rank = heading_sizes.index(round(para.size * 2) / 2) if heading_sizes else 0
+                level = rank + 1
+            level = max(1, min(level, 9))
+        blocks.append(Block(kind=para.kind, text=para.text, level=level, page=para.page,
+                            toc_signal=para.toc, list_label=para.label))
+    return blocks
+
+
+def _vocabulary(pages: list[list[_Line]]) -> set[str]:
+    words: set[str] = set()
+    for lines in pages:
+        for ln in lines:
+            for w in re.findall(r"[\w'’]+(?:-[\w'’]+)*", ln.text.lower()):
+                words.add(w)
+    return words
+
+
+def _count_images(page) -> int:
+    try:
+        res = page.get("/Resources")
+        res = res.get_object() if res is not None else None
+        xobj = res.get("/XObject") if res is not None else None
+        xobj = xobj.get_object() if xobj is not None else None
+        if not xobj:
+            return 0
+        n = 0
+        for key in list(xobj.keys())[:1000]:
+            obj = xobj[key].get_object()
+            if obj.get("/Subtype") == "/Image":
+                n += 1
+        return n
+    except Exception:  # noqa: BLE001 - images are informative only
+        return 0
+
+
+def read(data: bytes, limits: Limits) -> Document:
+    """Read a PDF's bytes into a :class:`Document`. Raises ReadError."""
+    with _quiet_pypdf():
+        try:
+            return _read(data, limits)
+        except ReadError:
+            raise
+        except RecursionError:
+            raise ReadError(CORRUPT_FILE, _CORRUPT_MSG, reason="recursion") from None
+        except MemoryError:
+            raise _too_large("max_memory_bytes", "", "le PDF demande trop de mémoire") from None
+        except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on broken files
+            raise ReadError(CORRUPT_FILE, _CORRUPT_MSG, reason=f"{type(exc).__name__}: {exc}"[:200]) from None
+
+
+def _read(data: bytes, limits: Limits) -> Document:
+    from pypdf import PdfReader
+    from pypdf import PasswordType
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    try:
+        size = int(reader.trailer.get("/Size", 0) or 0)
+    except (TypeError, ValueError):
+        size = 0
+    if size > limits.max_pdf_objects:
+        raise _too_large("max_pdf_objects", f"{limits.max_pdf_objects:,}".replace(",", "\u00a0"),
+                         f"le PDF déclare {size:,} objets".replace(",", "\u00a0"))
+    if reader.is_encrypted:
+        try:
+            ok = reader.decrypt("")
+        except (DependencyError, NotImplementedError):
+            raise ReadError(ENCRYPTED, "Le PDF est chiffré avec un algorithme que l'outil ne sait pas "
+                            "ouvrir. Exportez-le de nouveau sans protection depuis votre traitement "
+                            "de texte pour le vérifier.", reason="unsupported encryption") from None
+        if ok == PasswordType.NOT_DECRYPTED:
+            raise ReadError(ENCRYPTED, _ENCRYPTED_MSG)
+    try:
+        n_pages = len(reader.pages)
+    except FileNotDecryptedError:
+        raise ReadError(ENCRYPTED, _ENCRYPTED_MSG) from None
+    if n_pages > limits.max_pdf_pages:
+        raise _too_large("max_pdf_pages", str(limits.max_pdf_pages), f"le PDF compte {n_pages} pages")
+    if n_pages == 0:
+        raise ReadError(CORRUPT_FILE, _CORRUPT_MSG, reason="no pages")
+
+    doc = Document(format="pdf", page_count=n_pages)
+    page_lines: list[list[_Line]] = []
+    heights: list[float] = []
+    failed: list[int] = []
+    images = 0
+    for number, page in enumerate(reader.pages, start=1):
+        try:
+            box = page.mediabox
+            heights.append(float(box.top) - float(box.bottom))
+        except Exception:  # noqa: BLE001
+            heights.append(0.0)
+        try:
+            text, lines = _page_lines(page, number)
+        except (RecursionError, MemoryError):
+            raise
+        except Exception:  # noqa: BLE001 - one broken page must not lose the others
+            text, lines = "", []
+            failed.append(number)
+        for i, ln in enumerate(lines):
+            prev = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].text.strip()), None)
+            if prev is not None and prev.y is not None and ln.y is not None:
+                ln.gap = prev.y - ln.y
+        doc.pages_text.append(PageText(number=number, text=text))
+        page_lines.append(lines)
+        images += _count_images(page)
+    if failed and len(failed) == n_pages:
+        raise ReadError(CORRUPT_FILE, _CORRUPT_MSG, reason="no page could be read")
+    visible = sum(len(pt.text.split()) and len("".join(pt.text.split())) for pt in doc.pages_text)
+    if visible < 20:
+        raise ReadError(NO_TEXT, _NO_TEXT_MSG, pages=n_pages, images=images)
+
+    kept, removed = _remove_running(page_lines, heights)
+    doc.removed_header_footer_chars = removed
+    # Headers/footers, digits normalised, for the report (kept apart, never counted).
+    removed_texts: list[str] = []
+    for lines, kept_lines in zip(page_lines, kept):
+        kept_ids = {id(ln) for ln in kept_lines}
+        for ln in lines:
+            t = _clean(ln.text)
+            if t and id(ln) not in kept_ids and not _PAGE_NUMBER_RE.match(t) and t not in removed_texts:
+                removed_texts.append(t)
+    doc.headers_footers = removed_texts
+    doc.blocks = _rebuild(kept, _vocabulary(kept))
+    doc.images = images
+    meta = None
+    try:
+        meta = reader.metadata
+    except Exception:  # noqa: BLE001
+        meta = None
+    app = None
+    if meta:
+        creator = _meta_str(meta, "/Creator")
+        producer = _meta_str(meta, "/Producer")
+        app = " / ".join(dict.fromkeys(v for v in (creator, producer) if v)) or None
+    doc.stored = StoredStats(characters_with_spaces=None, pages=n_pages, application=app)
+    if failed:
+        pages = ", ".join(str(n) for n in failed)
+        doc.notes.append(f"Le texte de certaines pages n'a pas pu être lu (page{'s' if len(failed) > 1 else ''} "
+                         f"{pages}) : le décompte des caractères peut être sous-estimé.")
+    return doc
+
+
+def _meta_str(meta, key: str) -> str | None:
+    try:
+        v = meta.get(key)
+        return str(v).strip() or None if v is not None else None
+    except Exception:  # noqa: BLE001
+        return None

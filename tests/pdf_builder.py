@@ -1,0 +1,251 @@
+"""Build PDFs with known text, for tests.
+
+Two ways:
+
+* :func:`canvas_pdf` draws given lines with reportlab, page by page, with an
+  optional running header and footer (``{n}`` and ``{total}`` are replaced by
+  the page number and count): full control over line breaks, hyphens and
+  bullets, so each reader heuristic can be tested alone.
+* :func:`production_odt` builds a realistic production (cover page, ODT
+  sommaire with dot leaders, numbered headings, justified paragraphs, bullets,
+  a table, header and « Page N / M » footer) as an ODT, and
+  :func:`soffice_pdf` exports it with LibreOffice: the PDF a candidate would
+  send. Both return the exact counted text so tests can measure the error.
+"""
+from __future__ import annotations
+
+import io
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from odt_builder import build_odt, esc, h, p
+
+SENTENCES = [
+    "L'entreprise Rhône Équipements distribue du matériel de cuisine professionnelle auprès des "
+    "restaurateurs, des collectivités et des hôtels de la région lyonnaise.",
+    "Créée en 1998, elle emploie aujourd'hui quarante-deux salariés, dont huit commerciaux itinérants "
+    "et trois technico-commerciaux sédentaires.",
+    "Son chiffre d'affaires a atteint 6,4 millions d'euros l'an dernier, en progression de 7 % par "
+    "rapport à l'exercice précédent.",
+    "J'ai rejoint l'équipe commerciale en septembre, avec pour mission de développer le secteur nord "
+    "du département et de fidéliser les comptes existants.",
+    "Mon portefeuille compte cent vingt clients actifs, classés selon leur potentiel et la fréquence "
+    "de leurs commandes.",
+    "Pour préparer ma prospection, j'ai d'abord analysé le fichier clients extrait du CRM, puis "
+    "croisé ces données avec les annuaires professionnels et les sites des chambres consulaires.",
+    "Cette analyse a fait apparaître une trentaine d'établissements non démarchés depuis plus de deux "
+    "ans, alors même qu'ils correspondaient à notre cœur de cible.",
+    "J'ai ensuite construit un plan de tournée hebdomadaire qui regroupe les visites par zone afin de "
+    "limiter les trajets et d'augmenter le nombre de rendez-vous utiles.",
+    "Chaque entretien commençait par une phase de découverte structurée : activité, équipement actuel, "
+    "projets d'investissement, interlocuteurs décisionnaires et calendrier budgétaire.",
+    "À l'issue de ces rendez-vous, je rédigeais un compte rendu dans le CRM et planifiais la relance "
+    "adaptée, par téléphone ou par courriel.",
+    "La négociation portait le plus souvent sur les délais de livraison, l'extension de garantie et "
+    "les conditions de paiement plutôt que sur le prix catalogue.",
+    "Face à l'objection du prix, je reformulais le besoin exprimé puis présentais le coût global "
+    "d'utilisation, maintenance et consommation d'énergie comprises.",
+    "Les résultats obtenus sur le semestre sont encourageants : quatorze nouveaux comptes ouverts pour "
+    "un objectif de douze, et un panier moyen en hausse de 9 %.",
+    "Cette expérience m'a appris à hiérarchiser mes actions et à mesurer régulièrement leur "
+    "rentabilité à l'aide d'indicateurs simples et partagés avec mon responsable.",
+]
+
+BULLETS = [
+    "analyse du portefeuille et segmentation ABC des clients",
+    "construction d'un plan de tournée par zone géographique",
+    "préparation des entretiens et des argumentaires",
+    "suivi des relances et mise à jour du CRM",
+]
+
+HEADER = "Camille Martin — Dossier professionnel NTC"
+
+
+def paragraph(i: int, n: int = 3) -> str:
+    return " ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(n))
+
+
+@dataclass
+class Production:
+    """A realistic production: its ODT, and what a word processor counts
+    in its body (everything after the cover and the sommaire)."""
+
+    odt: bytes
+    body_chars: int
+    body_texts: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
+
+
+def production_odt(sections: int = 5, paragraphs_per_section: int = 3) -> Production:
+    auto = (
+        '<style:style style:name="PCover" style:family="paragraph" style:parent-style-name="Title" '
+        'style:master-page-name="Cover"><style:paragraph-properties fo:text-align="center" '
+        'fo:margin-top="3cm"/><style:text-properties fo:font-size="20pt"/></style:style>'
+        '<style:style style:name="PCoverText" style:family="paragraph" style:parent-style-name="Standard">'
+        '<style:paragraph-properties fo:text-align="center" fo:margin-top="1cm"/>'
+        '<style:text-properties fo:font-size="14pt"/></style:style>'
+        '<style:style style:name="PTocTitle" style:family="paragraph" '
+        'style:parent-style-name="Contents_20_Heading" style:master-page-name="Standard"/>'
+        '<style:style style:name="PBreak" style:family="paragraph" style:parent-style-name="Heading_20_1">'
+        '<style:paragraph-properties fo:break-before="page"/></style:style>'
+    )
+    cover = (f'<text:p text:style-name="PCover">Titre professionnel Négociateur technico-commercial</text:p>'
+             f'<text:p text:style-name="PCoverText">Dossier de production n° 1</text:p>'
+             f'<text:p text:style-name="PCoverText">Prospecter et développer un portefeuille clients</text:p>'
+             f'<text:p text:style-name="PCoverText">Camille Martin — Session 2026</text:p>')
+    headings = []
+    body = ""
+    texts: list[str] = []
+    counter = 0
+    for s in range(1, sections + 1):
+        title = f"{s}. {['Présentation de l’entreprise', 'Analyse du portefeuille', 'Organisation de la prospection', 'Conduite des entretiens', 'Bilan et perspectives', 'Annexes commerciales'][(s - 1) % 6]}"
+        headings.append(title)
+        style = "PBreak" if s == 1 else "Heading_20_1"
+        body += f'<text:h text:style-name="{style}" text:outline-level="1">{esc(title)}</text:h>'
+        texts.append(title)
+        for k in range(paragraphs_per_section):
+            if k == 1:
+                sub = f"{s}.1 Démarche suivie"
+                headings.append(sub)
+                body += h(sub, 2)
+                texts.append(sub)
+            t = paragraph(counter)
+            counter += 1
+            body += p(t, "Text_20_body")
+            texts.append(t)
+        if s == 2:
+            body += '<text:list text:style-name="Bullets">' + "".join(
+                f'<text:list-item><text:p text:style-name="Text_20_body">{esc(b)}</text:p></text:list-item>'
+                for b in BULLETS) + "</text:list>"
+            texts.extend(BULLETS)
+        if s == 3:
+            rows = [("Indicateur", "Objectif", "Réalisé"), ("Nouveaux comptes", "12", "14"),
+                    ("Rendez-vous", "90", "104"), ("Panier moyen", "2 300 €", "2 510 €")]
+            body += '<table:table table:name="Tableau1"><table:table-column table:number-columns-repeated="3"/>'
+            for row in rows:
+                body += "<table:table-row>" + "".join(
+                    f'<table:table-cell office:value-type="string"><text:p text:style-name="Standard">'
+                    f'{esc(c)}</text:p></table:table-cell>' for c in row) + "</table:table-row>"
+                texts.extend(row)
+            body += "</table:table>"
+    toc = ('<text:table-of-content text:name="Sommaire1"><text:table-of-content-source text:outline-level="2"/>'
+           '<text:index-body><text:index-title text:name="Sommaire1_Head">'
+           '<text:p text:style-name="PTocTitle">Sommaire</text:p></text:index-title>'
+           + "".join(f'<text:p text:style-name="Contents_20_{1 if t[1:3] == ". " else 2}">'
+                     f'{esc(t)}<text:tab/>{3 + i // 3}</text:p>' for i, t in enumerate(headings))
+           + "</text:index-body></text:table-of-content>")
+    masters = (
+        '<style:master-page style:name="Standard" style:page-layout-name="pm1">'
+        f'<style:header><text:p text:style-name="Header">{esc(HEADER)}</text:p></style:header>'
+        '<style:footer><text:p text:style-name="Footer">Page <text:page-number text:select-page="current">1'
+        '</text:page-number> / <text:page-count>1</text:page-count></text:p></style:footer>'
+        '</style:master-page>'
+        '<style:master-page style:name="Cover" style:page-layout-name="pm1" style:next-style-name="Standard"/>'
+    )
+    odt = build_odt(cover + toc + body, automatic_styles=auto, master_pages=masters)
+    return Production(odt=odt, body_chars=sum(len(t) for t in texts), body_texts=texts,
+                      bullets=list(BULLETS), headings=headings)
+
+
+def soffice_pdf(odt: bytes, tmp_path: Path, name: str = "production") -> bytes:
+    """Export an ODT to PDF with LibreOffice (own profile, so it can run beside others)."""
+    src = tmp_path / f"{name}.odt"
+    src.write_bytes(odt)
+    out = tmp_path / "pdf"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(out), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    return (out / f"{name}.pdf").read_bytes()
+
+
+# --------------------------------------------------------------------------------------
+# reportlab, line by line
+
+
+@dataclass
+class Line:
+    text: str
+    size: float = 11
+    bold: bool = False
+    indent: float = 0  # points from the left margin
+    gap_before: float = 0  # extra space before the line, points
+
+
+def canvas_pdf(pages: list[list[Line | str]], header: str | None = None, footer: str | None = None,
+               header_on_first: bool = True, encrypt_user_password: str | None = None) -> bytes:
+    """Draw the given lines (top to bottom) on A4 pages with Helvetica.
+
+    ``header``/``footer`` are drawn on every page (not the first one when
+    ``header_on_first`` is False); ``{n}`` and ``{total}`` are replaced.
+    """
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    width, height = A4
+    total = len(pages)
+    for n, lines in enumerate(pages, start=1):
+        show_hf = header_on_first or n > 1
+        if header and show_hf:
+            c.setFont("Helvetica", 9)
+            c.drawString(57, height - 40, header.format(n=n, total=total))
+        y = height - 80
+        for line in lines:
+            if isinstance(line, str):
+                line = Line(line)
+            y -= line.gap_before
+            c.setFont("Helvetica-Bold" if line.bold else "Helvetica", line.size)
+            c.drawString(57 + line.indent, y, line.text)
+            y -= line.size * 1.35
+        if footer and show_hf:
+            c.setFont("Helvetica", 9)
+            c.drawCentredString(width / 2, 30, footer.format(n=n, total=total))
+        c.showPage()
+    c.save()
+    data = buf.getvalue()
+    if encrypt_user_password is not None:
+        from pypdf import PdfReader, PdfWriter
+
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+        writer.encrypt(user_password=encrypt_user_password, owner_password="proprietaire",
+                       algorithm="RC4-128")
+        out = io.BytesIO()
+        writer.write(out)
+        data = out.getvalue()
+    return data
+
+
+def wrap(text: str, size: float = 11, width: float = 480, font: str = "Helvetica") -> list[str]:
+    """Break ``text`` into lines as a word processor would (no hyphenation)."""
+    from reportlab.lib.utils import simpleSplit
+
+    return simpleSplit(text, font, size, width)
+
+
+def image_only_pdf(pages: int = 2) -> bytes:
+    """A 'scanned' PDF: one raster image per page, no text."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover - Pillow comes with reportlab
+        raise
+    img = Image.new("L", (200, 280), 230)
+    for x in range(20, 180):
+        for y in range(40, 44):
+            img.putpixel((x, y), 20)
+    bio = io.BytesIO()
+    img.save(bio, format="PNG")
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    for _ in range(pages):
+        bio.seek(0)
+        c.drawImage(ImageReader(io.BytesIO(bio.getvalue())), 0, 0, *A4)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
