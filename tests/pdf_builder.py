@@ -173,6 +173,38 @@ class Line:
     gap_before: float = 0  # extra space before the line, points
 
 
+_FONT_FILES = {
+    "Sans": "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
+    "Sans-Bold": "/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf",
+}
+
+
+def _fonts() -> tuple[str, str]:
+    """Liberation Sans (full Unicode, embedded) when installed, else Helvetica."""
+    from pathlib import Path as _P
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if all(_P(f).exists() for f in _FONT_FILES.values()):
+        for name, path in _FONT_FILES.items():
+            if name not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(TTFont(name, path))
+        return "Sans", "Sans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+PUA_BULLET = "\uf0b7"
+
+
+def _register_pua_bullet_font() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "PUABullet" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("PUABullet", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
+
+
 def canvas_pdf(pages: list[list[Line | str]], header: str | None = None, footer: str | None = None,
                header_on_first: bool = True, encrypt_user_password: str | None = None) -> bytes:
     """Draw the given lines (top to bottom) on A4 pages with Helvetica.
@@ -183,29 +215,43 @@ def canvas_pdf(pages: list[list[Line | str]], header: str | None = None, footer:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
+    regular, bold = _fonts()
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4)
+    c = canvas.Canvas(buf, pagesize=A4, pageCompression=0)
     width, height = A4
     total = len(pages)
     for n, lines in enumerate(pages, start=1):
         show_hf = header_on_first or n > 1
         if header and show_hf:
-            c.setFont("Helvetica", 9)
+            c.setFont(regular, 9)
             c.drawString(57, height - 40, header.format(n=n, total=total))
         y = height - 80
         for line in lines:
             if isinstance(line, str):
                 line = Line(line)
             y -= line.gap_before
-            c.setFont("Helvetica-Bold" if line.bold else "Helvetica", line.size)
-            c.drawString(57 + line.indent, y, line.text)
+            c.setFont(bold if line.bold else regular, line.size)
+            if line.text.startswith(PUA_BULLET):
+                # Word's Symbol bullet: a glyph whose ToUnicode says U+F0B7.
+                _register_pua_bullet_font()
+                c.setFont("PUABullet", line.size)
+                c.drawString(57 + line.indent, y, "\u2022")
+                c.setFont(bold if line.bold else regular, line.size)
+                c.drawString(57 + line.indent + line.size, y, line.text[1:].lstrip())
+            else:
+                c.drawString(57 + line.indent, y, line.text)
             y -= line.size * 1.35
         if footer and show_hf:
-            c.setFont("Helvetica", 9)
+            c.setFont(regular, 9)
             c.drawCentredString(width / 2, 30, footer.format(n=n, total=total))
         c.showPage()
     c.save()
     data = buf.getvalue()
+    marker = b"/CMapName /AAAAAA+DejaVuSans def"
+    at = data.find(marker)
+    if at >= 0:  # same length, offsets unchanged
+        end = data.find(b"endbfchar", at)
+        data = data[:at] + data[at:end].replace(b"<2022>", b"<F0B7>") + data[end:]
     if encrypt_user_password is not None:
         from pypdf import PdfReader, PdfWriter
 
@@ -218,11 +264,11 @@ def canvas_pdf(pages: list[list[Line | str]], header: str | None = None, footer:
     return data
 
 
-def wrap(text: str, size: float = 11, width: float = 480, font: str = "Helvetica") -> list[str]:
+def wrap(text: str, size: float = 11, width: float = 480) -> list[str]:
     """Break ``text`` into lines as a word processor would (no hyphenation)."""
     from reportlab.lib.utils import simpleSplit
 
-    return simpleSplit(text, font, size, width)
+    return simpleSplit(text, _fonts()[0], size, width)
 
 
 def image_only_pdf(pages: int = 2) -> bytes:
@@ -249,3 +295,39 @@ def image_only_pdf(pages: int = 2) -> bytes:
         c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def flow(items: list[tuple[str, str]], lines_per_page: int = 46, bullet: str = "•",
+         indent_first: bool = False) -> tuple[list[list[Line]], int]:
+    """Lay out ``(kind, text)`` items — kind "h1", "h2", "p" or "bullet" —
+    on pages the way a word processor would (wrapped lines, space between
+    paragraphs, bullets hanging). Returns the pages and the exact count of
+    what a word processor counts (bullet labels excluded)."""
+    pages: list[list[Line]] = [[]]
+    used = 0
+    exact = 0
+
+    def put(line: Line, height: int = 1):
+        nonlocal used
+        if used + height > lines_per_page:
+            pages.append([])
+            used = 0
+            line.gap_before = 0
+        pages[-1].append(line)
+        used += height
+
+    for kind, text in items:
+        exact += len(text)
+        if kind in ("h1", "h2"):
+            size = 16 if kind == "h1" else 13
+            put(Line(text, size=size, bold=True, gap_before=10), 2)
+        elif kind == "bullet":
+            for i, ln in enumerate(wrap(text, width=440)):
+                put(Line(f"{bullet} {ln}" if i == 0 else ln, indent=20 if i == 0 else 32))
+        else:
+            first = True
+            for ln in wrap(text, width=470 if indent_first else 480):
+                gap = 0 if indent_first else (6 if first else 0)
+                put(Line(ln, indent=12 if (indent_first and first) else 0, gap_before=gap))
+                first = False
+    return pages, exact

@@ -1,0 +1,267 @@
+"""PDF reader: counts within ±1 % of the known text, running headers, page
+numbers, hyphens, bullets, headings and sommaire lines, and bad PDFs."""
+from __future__ import annotations
+
+import io
+import shutil
+
+import pytest
+
+from dossier_check.limits import DEFAULT_LIMITS, Limits
+from dossier_check.model import BlockKind, counted_len
+from dossier_check.problems import CORRUPT_FILE, ENCRYPTED, NO_TEXT, TOO_LARGE, ReadError
+from dossier_check.readers import pdf
+
+from pdf_builder import (HEADER, SENTENCES, Line, canvas_pdf, flow, image_only_pdf, paragraph,
+                         production_odt, soffice_pdf)
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+
+
+def counted(blocks) -> int:
+    return sum(counted_len(b.text) for b in blocks)
+
+
+def read(data: bytes, limits: Limits = DEFAULT_LIMITS):
+    return pdf.read(data, limits)
+
+
+def _items(n_sections: int = 4) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    k = 0
+    for s in range(1, n_sections + 1):
+        items.append(("h1", f"{s}. {['Contexte commercial', 'Analyse du marché', 'Plan d’action', 'Résultats obtenus'][(s - 1) % 4]}"))
+        for _ in range(3):
+            items.append(("p", paragraph(k, 4)))
+            k += 1
+        if s == 2:
+            items += [("bullet", "segmentation du portefeuille selon le potentiel de chaque client et la "
+                                 "fréquence de ses commandes sur les trois dernières années"),
+                      ("bullet", "plan de tournée hebdomadaire"), ("bullet", "suivi des relances dans le CRM"),
+                      ("p", SENTENCES[5])]
+    return items
+
+
+@pytest.fixture(scope="module")
+def running_pdf():
+    pages, exact = flow(_items())
+    data = canvas_pdf(pages, header="Camille Martin — Dossier NTC", footer="Page {n} / {total}")
+    return data, exact, len(pages)
+
+
+def test_paragraphs_rebuilt_within_one_percent_headers_and_page_numbers_removed(running_pdf):
+    data, exact, n_pages = running_pdf
+    doc = read(data)
+    assert n_pages >= 3 and doc.page_count == n_pages
+    assert len(doc.pages_text) == n_pages and doc.pages_text[0].number == 1
+    total = counted(doc.blocks)
+    assert abs(total - exact) / exact <= 0.01, (total, exact)
+    assert "Camille Martin — Dossier NTC" not in doc.text
+    assert "Page 1 /" not in doc.text and "Page 2 /" not in doc.text
+    assert doc.headers_footers == ["Camille Martin — Dossier NTC"]
+    assert doc.removed_header_footer_chars == n_pages * (len("Camille Martin — Dossier NTC")
+                                                         + len(f"Page 1 / {n_pages}"))
+    # Each source paragraph is one block, its line breaks turned into spaces.
+    assert paragraph(0, 4) in [b.text for b in doc.blocks]
+
+
+def test_headings_and_levels_from_font_and_numbering(running_pdf):
+    doc = read(running_pdf[0])
+    heads = [(b.text, b.level) for b in doc.blocks if b.kind == BlockKind.HEADING]
+    assert heads == [("1. Contexte commercial", 1), ("2. Analyse du marché", 1), ("3. Plan d’action", 1),
+                     ("4. Résultats obtenus", 1)]
+
+
+def test_bullets_are_list_items_label_not_counted(running_pdf):
+    doc = read(running_pdf[0])
+    items = [b for b in doc.blocks if b.kind == BlockKind.LIST_ITEM]
+    assert [b.text for b in items] == [
+        "segmentation du portefeuille selon le potentiel de chaque client et la fréquence de ses "
+        "commandes sur les trois dernières années", "plan de tournée hebdomadaire",
+        "suivi des relances dans le CRM"]
+    assert {b.list_label for b in items} == {"•"}
+    # The paragraph after the list is a paragraph again.
+    after = doc.blocks[doc.blocks.index(items[-1]) + 1]
+    assert (after.kind, after.text) == (BlockKind.PARAGRAPH, SENTENCES[5])
+
+
+@pytest.mark.parametrize("glyph", ["\uf0b7", "▪", "–"])
+def test_other_bullet_glyphs(glyph):
+    pages, exact = flow([("p", SENTENCES[0]), ("bullet", "premier point de la liste"),
+                         ("bullet", "second point"), ("p", SENTENCES[1])], bullet=glyph)
+    doc = read(canvas_pdf(pages))
+    items = [b for b in doc.blocks if b.kind == BlockKind.LIST_ITEM]
+    assert [b.text for b in items] == ["premier point de la liste", "second point"]
+    assert counted(doc.blocks) == exact
+
+
+def test_hyphenated_line_ends_joined_compound_words_kept():
+    lines = ["La prospection du service commer-",
+             "cial a permis de conquérir de nouveaux",
+             "comptes. Le profil technico-",
+             "commercial est recherché, c'est-à-",
+             "dire polyvalent."]
+    doc = read(canvas_pdf([lines]))
+    assert [b.text for b in doc.blocks] == [
+        "La prospection du service commercial a permis de conquérir de nouveaux comptes. Le profil "
+        "technico-commercial est recherché, c'est-à-dire polyvalent."]
+
+
+def test_justified_double_spaces_collapsed():
+    lines = ["Les  résultats  obtenus  sur  le  semestre  sont  encourageants  pour",
+             "toute l'équipe."]
+    doc = read(canvas_pdf([lines]))
+    assert doc.blocks[0].text == "Les résultats obtenus sur le semestre sont encourageants pour toute l'équipe."
+
+
+@pytest.mark.parametrize("footer", ["{n}", "{n}/{total}", "- {n} -", "Page {n} sur {total}"])
+def test_lone_page_numbers_removed(footer):
+    pages, exact = flow([("p", paragraph(i, 4)) for i in range(12)], lines_per_page=30)
+    doc = read(canvas_pdf(pages, footer=footer))
+    assert len(pages) >= 2
+    assert abs(counted(doc.blocks) - exact) <= exact * 0.01
+    for b in doc.blocks:
+        assert b.text.strip() not in {str(n) for n in range(1, 10)}
+    assert doc.removed_header_footer_chars == sum(len(footer.format(n=n, total=len(pages)))
+                                                  for n in range(1, len(pages) + 1))
+
+
+def test_header_missing_on_cover_still_removed_elsewhere():
+    pages, _ = flow([("p", paragraph(i, 4)) for i in range(14)], lines_per_page=30)
+    cover = [Line("Dossier professionnel", size=20, bold=True), Line("Camille Martin")]
+    doc = read(canvas_pdf([cover] + pages, header="Camille Martin, NTC — {n}", header_on_first=False))
+    assert "Camille Martin, NTC" not in doc.text
+    assert doc.blocks[0].page == 1 and doc.blocks[0].text == "Dossier professionnel"
+
+
+def test_paragraph_split_by_page_break_is_joined():
+    lines1 = ["Première ligne d'un paragraphe qui se poursuit sur la page suivante avec le"]
+    lines2 = ["reste de la phrase."]
+    doc = read(canvas_pdf([lines1, lines2]))
+    assert [b.text for b in doc.blocks] == [
+        "Première ligne d'un paragraphe qui se poursuit sur la page suivante avec le reste de la phrase."]
+    assert doc.blocks[0].page == 1
+
+
+def test_dot_leader_sommaire_lines():
+    toc = [Line("Sommaire", size=16, bold=True),
+           Line("Introduction ........................................ 3"),
+           Line("1. Présentation de l'entreprise .................... 4"),
+           Line("Conclusion …………… 9")]
+    body, _ = flow([("h1", "Introduction"), ("p", paragraph(0, 4))])
+    doc = read(canvas_pdf([toc] + body))
+    toc_blocks = [b for b in doc.blocks if b.toc_signal]
+    assert [(b.text, b.page) for b in toc_blocks] == [
+        ("Introduction\t3", 1), ("1. Présentation de l'entreprise\t4", 1), ("Conclusion\t9", 1)]
+    assert {b.toc_signal for b in toc_blocks} == {"lignes de sommaire (points de conduite)"}
+    assert doc.blocks[0].kind == BlockKind.HEADING and doc.blocks[0].text == "Sommaire"
+    assert "Sommaire" in doc.pages_text[0].text and "Introduction" in doc.pages_text[1].text
+
+
+def test_first_line_indent_paragraphs_without_spacing():
+    items = [("p", paragraph(i, 3)) for i in range(4)]
+    pages, exact = flow(items, indent_first=True)
+    doc = read(canvas_pdf(pages))
+    assert [b.text for b in doc.blocks] == [t for _, t in items]
+    assert counted(doc.blocks) == exact
+
+
+def test_metadata_and_stored_pages():
+    doc = read(canvas_pdf([["Un texte suffisant pour être lu par le lecteur de PDF."]]))
+    assert doc.format == "pdf"
+    assert doc.stored.pages == 1
+    assert doc.stored.application  # reportlab writes a producer
+
+
+# ----- bad PDFs ------------------------------------------------------------------------
+
+
+def test_user_password_is_encrypted():
+    data = canvas_pdf([["Texte confidentiel de la production."] * 3], encrypt_user_password="secret")
+    with pytest.raises(ReadError) as exc:
+        read(data)
+    assert exc.value.code == ENCRYPTED
+    assert "mot de passe" in exc.value.message
+
+
+def test_empty_user_password_reads():
+    data = canvas_pdf([["Texte protégé contre la modification seulement, lisible par tous."]],
+                      encrypt_user_password="")
+    doc = read(data)
+    assert doc.blocks[0].text == "Texte protégé contre la modification seulement, lisible par tous."
+
+
+def test_scanned_pdf_has_no_text():
+    with pytest.raises(ReadError) as exc:
+        read(image_only_pdf(2))
+    assert exc.value.code == NO_TEXT
+    assert "scann" in exc.value.message
+
+
+def test_truncated_pdf_is_corrupt_or_readable():
+    pages, _ = flow([("p", paragraph(i, 4)) for i in range(6)])
+    data = canvas_pdf(pages)
+    for cut in (len(data) // 2, len(data) - 200, 100):
+        try:
+            doc = read(data[:cut])
+        except ReadError as exc:
+            assert exc.code in (CORRUPT_FILE, NO_TEXT)
+            assert exc.message
+        else:
+            assert doc.page_count >= 1
+
+
+def test_garbage_is_corrupt():
+    with pytest.raises(ReadError) as exc:
+        read(b"%PDF-1.7\n" + bytes(range(256)) * 20)
+    assert exc.value.code == CORRUPT_FILE
+
+
+def test_page_and_object_limits():
+    pages, _ = flow([("p", paragraph(i, 4)) for i in range(12)], lines_per_page=20)
+    data = canvas_pdf(pages)
+    with pytest.raises(ReadError) as exc:
+        read(data, Limits(max_pdf_pages=2))
+    assert exc.value.code == TOO_LARGE and "pages" in exc.value.message
+    with pytest.raises(ReadError) as exc:
+        read(data, Limits(max_pdf_objects=5))
+    assert exc.value.code == TOO_LARGE and "objets" in exc.value.message
+
+
+# ----- a real word-processor PDF -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def libreoffice_pdf(tmp_path_factory):
+    prod = production_odt(sections=6, paragraphs_per_section=3)
+    return prod, soffice_pdf(prod.odt, tmp_path_factory.mktemp("lo"))
+
+
+@pytest.mark.layout
+@needs_soffice
+def test_libreoffice_export_within_one_percent(libreoffice_pdf):
+    prod, data = libreoffice_pdf
+    doc = read(data)
+    body = [b for b in doc.blocks if b.page and b.page >= 3]
+    error = (counted(body) - prod.body_chars) / prod.body_chars
+    assert abs(error) <= 0.01, f"{counted(body)} vs {prod.body_chars} ({error:+.2%})"
+    # Running header and « Page N / M » footer gone, and accounted for.
+    assert HEADER not in doc.text and "Page 3 /" not in doc.text
+    assert doc.headers_footers == [HEADER]
+    n = doc.page_count
+    assert doc.removed_header_footer_chars == (n - 1) * (len(HEADER) + len(f"Page 2 / {n}"))
+
+
+@pytest.mark.layout
+@needs_soffice
+def test_libreoffice_export_structure(libreoffice_pdf):
+    prod, data = libreoffice_pdf
+    doc = read(data)
+    assert doc.blocks[0].page == 1 and doc.blocks[0].text.startswith("Titre professionnel")
+    toc = [b for b in doc.blocks if b.toc_signal]
+    assert toc and {b.page for b in toc} == {2}
+    assert len(toc) == len(prod.headings)
+    heads = [(b.text, b.level) for b in doc.blocks if b.kind == BlockKind.HEADING and b.page >= 3]
+    assert heads == [(t, 2 if t[1] == "." and t[2] != " " else 1) for t in prod.headings]
+    items = [b.text for b in doc.blocks if b.kind == BlockKind.LIST_ITEM]
+    assert items == prod.bullets
