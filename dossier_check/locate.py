@@ -137,8 +137,21 @@ def _looks_like_cover(blocks: list[Block], ids: list[int]) -> bool:
     total = sum(counted_len(t) for t in texts)
     if total > COVER_MAX_CHARS or max(counted_len(t) for t in texts) > COVER_MAX_PARAGRAPH:
         return False
-    # A page that already starts the body (« Introduction » then prose) is not a cover.
+    # A page that already holds prose (a paragraph of several sentences) starts
+    # the body: it is not a cover, whatever its length.
+    for i in ids:
+        b = blocks[i]
+        if b.kind in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM) and _is_prose(b.text):
+            return False
     return True
+
+
+_SENTENCE_END = re.compile(r"[.!?…]\s+[A-ZÀ-ÖØ-Þ]")
+
+
+def _is_prose(text: str) -> bool:
+    t = text.strip()
+    return len(t) >= 150 and bool(_SENTENCE_END.search(t))
 
 
 def locate(doc: Document) -> Location:
