@@ -57,7 +57,9 @@ class SafeZip:
         try:
             self.zf = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zf.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        except MemoryError:
+            raise
+        except Exception as exc:  # BadZipFile, struct/zlib errors, bad encodings...
             raise ReadError(
                 CORRUPT_FILE,
                 "Le fichier est endommagé (archive illisible). Ouvrez-le dans votre traitement de "
@@ -109,7 +111,9 @@ class SafeZip:
         except RuntimeError as exc:  # encrypted entries
             raise ReadError(ENCRYPTED, "Le fichier est protégé par un mot de passe. "
                             "Enregistrez une copie sans mot de passe pour la vérifier.") from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except MemoryError:
+            raise
+        except Exception as exc:  # BadZipFile, zlib.error, CRC mismatch, unsupported method...
             raise ReadError(CORRUPT_FILE, "Le fichier est endommagé (une partie de l'archive est "
                             "illisible). Ouvrez-le dans votre traitement de texte et enregistrez-le de nouveau.",
                             part=name, reason=str(exc)[:200]) from None
