@@ -415,6 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out_dir", nargs="?", type=Path)
     ap.add_argument("--only", nargs="*", help="case names (see --list)")
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    ap.add_argument("--run", action="store_true",
+                    help="then read every file through the reader sandbox (one fresh worker per "
+                         "file) and print its code, time and peak memory")
     args = ap.parse_args(argv)
     if args.list or args.out_dir is None:
         for c in CASES:
@@ -427,7 +430,31 @@ def main(argv: list[str] | None = None) -> int:
     (args.out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     for name, info in manifest.items():
         print(f"{info['file']:28} {info['bytes']:>12,} octets  -> {'|'.join(info['expected'])}")
+    if args.run:
+        return run_corpus(paths)
     return 0
+
+
+def run_corpus(paths: dict[str, Path]) -> int:
+    """Read each file in a fresh sandboxed worker (default limits); print the table."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from dossier_check.limits import Limits
+    from dossier_check.problems import ReadError
+    from dossier_check.sandbox import ReaderPool
+
+    limits = Limits.from_env()
+    bad = 0
+    print(f"\n{'file':28} {'result':20} {'seconds':>8} {'peak RSS':>10}  expected")
+    with ReaderPool(limits, workers=1, max_tasks=1) as pool:
+        for name, path in paths.items():
+            out = pool.run(path.read_bytes(), path.name)
+            got = out.result.code if isinstance(out.result, ReadError) else DOCUMENT
+            ok = got in CASES_BY_NAME[name].expected
+            bad += not ok
+            secs = f"{out.seconds:.2f}" if out.seconds is not None else "?"
+            rss = f"{out.peak_rss_bytes / 2**20:.0f} MiB" if out.peak_rss_bytes else "?"
+            print(f"{path.name:28} {got:20} {secs:>8} {rss:>10}  {'ok' if ok else 'UNEXPECTED'}")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -107,7 +107,9 @@ class SafeZip:
                              "le contenu textuel décompressé est trop volumineux")
         try:
             with self.zf.open(info) as fh:
-                data = fh.read(min(cap, remaining_total) + 1)
+                # Never ask zlib for more than the entry declares: a directory that
+                # understates a bomb's size then fails its CRC check, cheaply.
+                data = fh.read(min(cap, remaining_total, info.file_size) + 1)
         except RuntimeError as exc:  # encrypted entries
             raise ReadError(ENCRYPTED, "Le fichier est protégé par un mot de passe. "
                             "Enregistrez une copie sans mot de passe pour la vérifier.") from None
