@@ -228,9 +228,11 @@ def test_text_box_counted_once_not_its_vml_fallback_and_placed_after_its_paragra
     assert doc.images == 0  # text boxes are not pictures
 
 
-def test_pictures_are_counted_as_images_not_text():
-    doc = read(par("Organigramme :", picture()) + par(picture()) + par("Fin."))
+def test_pictures_are_counted_as_images_not_text_header_logo_apart():
+    doc = read(par("Organigramme :", picture()) + par(picture()) + par("Fin."),
+               headers=(par(picture(), "Logo"),))
     assert doc.images == 2
+    assert doc.headers_footers == ["Logo"]
     assert texts(doc) == ["Organigramme :", "Fin."]
 
 
@@ -523,3 +525,16 @@ def test_docx_saved_by_libreoffice_reads_the_same_text(tmp_path):
     assert counted(converted) == counted(original)
     assert converted.blocks[1].page_break_before is True
     assert converted.stored.application.startswith("LibreOffice")
+
+
+def test_cover_page_content_control_and_numbered_heading():
+    cover = ('<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Cover Pages"/><w:docPartUnique/>'
+             '</w:docPartObj></w:sdtPr><w:sdtContent>' + par("Négociateur technico-commercial")
+             + par(page_break()) + '</w:sdtContent></w:sdt>')
+    doc = read(cover + par("Introduction", style="Heading1",
+                           ppr='<w:numPr><w:ilvl w:val="0"/><w:numId w:val="5"/></w:numPr>'))
+    assert [(b.text, b.extra.get("sdt_gallery"), b.toc_signal) for b in doc.blocks] == [
+        ("Négociateur technico-commercial", "Cover Pages", None), ("Introduction", None, None)]
+    heading = doc.blocks[1]
+    assert (heading.kind, heading.level, heading.list_label, heading.page_break_before) == \
+        (BlockKind.HEADING, 1, "1.", True)

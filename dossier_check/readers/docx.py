@@ -445,9 +445,9 @@ class _Reader:
             for b in doc.blocks:
                 b.page = None
                 b.extra.pop("page_end", None)
+        doc.images = self.images  # body, text boxes and notes; not header/footer logos
         doc.headers_footers = self._headers_footers(rels)
         doc.stored = self._stats(pkg)
-        doc.images = self.images
         revision_tags = {self.q(t) for t in ("ins", "del", "moveFrom", "moveTo")}
         doc.tracked_changes = sum(
             1 for part in (root, footnotes, endnotes) if part is not None
