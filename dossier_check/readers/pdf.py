@@ -54,6 +54,8 @@ _LEADER_RE = re.compile(r"^(?P<entry>.*?\S)\s*(?:(?:\.\s?){4,}|(?:…\s?){2,}|(?
                         r"(?P<page>\d{1,4}|[ivxlcdm]{1,6})\s*$", re.IGNORECASE)
 _NUMBERED_TITLE_RE = re.compile(r"^(?P<num>(?:\d{1,2}|[IVX]{1,5}|[A-Z])(?:\.\d{1,2}){0,4})[.)]?\s+\S")
 _WS_RUN = re.compile(r"[ \u00a0\t]{2,}")
+_NBSP_WORD = re.compile(r"(?<=[\w’'.,)\]-])\u00a0(?=[\w’'(\[-])")
+COL = "\x1f"  # marks a table column gap inside an extracted line
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi|,b$", re.IGNORECASE)
 _END_PUNCT = tuple(".!?:;»)…\"")
 # Compound-word first halves that keep their hyphen at a line end (French).
@@ -141,12 +143,15 @@ def _page_lines(page, number: int) -> tuple[str, list[_Line]]:
         for raw in text.split("\n"):
             lines.append(_Line(raw, None, None, 0.0, False, number))
         return text, lines
-    cur: list[str] = []
+    # Each line as segments (text, x, gap in em from the previous visible
+    # piece's estimated end, or None), joined once the whole page is known.
+    cur: list[tuple[str, float | None, float | None]] = []
     attrs: list[tuple[float | None, float | None, float, bool, int]] = []
+    segs_of: list[list[tuple[str, float | None, float | None]]] = []
 
     def flush():
-        raw = "".join(cur)
         xs = [a for a in attrs if a[0] is not None]
+        raw = "".join(seg[0] for seg in cur)
         if xs:
             first = xs[0]
             weight = sum(a[4] for a in xs) or 1
@@ -155,29 +160,81 @@ def _page_lines(page, number: int) -> tuple[str, list[_Line]]:
             lines.append(_Line(raw, first[0], first[1], size, bold, number))
         else:
             lines.append(_Line(raw, None, None, 0.0, False, number))
+        segs_of.append(list(cur))
         cur.clear()
         attrs.clear()
 
+    last: list = []  # previous visible piece on the current line: (x, y, size, text)
     for txt, x, y, size, bold in pieces:
         parts = txt.split("\n")
         for i, part in enumerate(parts):
             if i > 0:
                 flush()
-            if part:
-                cur.append(part)
-                if part.strip():
-                    attrs.append((x, y, size, bold, len(part.strip())))
+                last.clear()
+            if not part:
+                continue
+            gap = _gap_em(last, x, y, size) if part.strip() and x is not None and last else None
+            cur.append((part, x if part.strip() else None, gap))
+            if part.strip():
+                attrs.append((x, y, size, bold, len(part.strip())))
+                if x is not None:
+                    last[:] = [x, y, size, part]
     flush()
+    _mark_columns(lines, segs_of)
     return text, lines
+
+
+def _gap_em(last: list, x: float, y: float | None, size: float) -> float | None:
+    """How far (in em) a piece starts right of where the previous piece on the
+    same line ended. pypdf gives no glyph widths here: half an em per
+    character is a generous estimate for proportional fonts, so a word space
+    comes out near or below zero."""
+    px, py, psize, ptext = last
+    if py is None or y is None or abs(py - y) > 2:
+        return None
+    em = max(size, psize, 1.0)
+    end = px + len(ptext.rstrip()) * psize * 0.5
+    return (x - end) / em
+
+
+def _mark_columns(lines: list[_Line], segs_of: list) -> None:
+    """Insert COL where a line jumps to a table column (or a tab stop): a big
+    gap, or a clear gap at an x where other lines of the page also start a
+    piece (cells of one column share their left edge)."""
+    starts: Counter = Counter()
+    for li, segs in enumerate(segs_of):
+        seen = set()
+        for k, (_, x, gap) in enumerate(segs):
+            if x is None:
+                continue
+            if (gap is not None and gap > 0.3) or not any(s[1] is not None for s in segs[:k]):
+                seen.add(round(x))
+        for x in seen:
+            starts[x] += 1
+    for line, segs in zip(lines, segs_of):
+        if not any(gap is not None and gap > 0.3 for _, _, gap in segs):
+            continue
+        out = []
+        for text, x, gap in segs:
+            if gap is not None and x is not None and (
+                    gap > 2.5 or (gap > 0.3 and max(starts[round(x) + d] for d in (-1, 0, 1)) >= 3)):
+                out.append(COL)
+            out.append(text)
+        line.text = "".join(out)
 
 
 def _clean(text: str) -> str:
     text = text.replace("\u00ad", "")
-    return _WS_RUN.sub(" ", text).strip()
+    # pypdf gives some word spaces as no-break spaces: keep those that French
+    # typography puts before : ; ! ? » and after «, make the others spaces.
+    text = _NBSP_WORD.sub(" ", text)
+    text = _WS_RUN.sub(" ", text)
+    text = re.sub(r"\s*\x1f\s*", COL, text)
+    return text.strip(" \t\u00a0\x1f")
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text)).strip().lower()
+    return re.sub(r"\d+", "#", re.sub(r"[\s\x1f]+", " ", text)).strip().lower()
 
 
 def _remove_running(pages: list[list[_Line]], heights: list[float]) -> tuple[list[list[_Line]], int]:
@@ -332,9 +389,21 @@ def _rebuild(pages: list[list[_Line]], vocabulary: set[str]) -> list[Block]:
             new_page = prev_line is None or prev_line.page != ln.page
             gap_big = (ln.gap is not None and spacing and ln.gap > spacing * 1.25) or new_page
             cur = paras[-1] if paras else None
-            leader = _LEADER_RE.match(text)
-            bullet = _bullet(text)
-            if leader:
+            flat = text.replace(COL, " ")
+            leader = _LEADER_RE.match(flat)
+            bullet = _bullet(flat) if text.count(COL) <= 1 else None
+            if bullet and COL in text and not text.startswith(bullet[0]):
+                bullet = None
+            if (cur is not None and cur.kind == BlockKind.TABLE_CELL and cur.open and not new_page
+                    and ln.gap is not None and ln.gap <= 1 and not leader):
+                # Back up to the row's first line: the next cell of the same row.
+                cur.text += "\n" + text.replace(COL, "\n")
+            elif COL in text and not leader and not bullet:
+                # A table row (cells side by side): cells separated by an
+                # uncounted line break so words do not run together.
+                paras.append(_Para(BlockKind.TABLE_CELL, text.replace(COL, "\n"), ln.page, size=ln.size,
+                                   x=ln.x, open=True))
+            elif leader:
                 entry = _clean(leader.group("entry"))
                 paras.append(_Para(BlockKind.PARAGRAPH, f"{entry}\t{leader.group('page')}", ln.page,
                                    toc=TOC_SIGNAL_LEADERS, open=False))
@@ -346,13 +415,17 @@ def _rebuild(pages: list[list[_Line]], vocabulary: set[str]) -> list[Block]:
             elif is_heading(ln, text, gap_big or (cur is not None and not cur.open)):
                 if (cur and cur.kind == BlockKind.HEADING and cur.open and not new_page
                         and abs(cur.size - ln.size) < 0.6 and cur.bold == ln.bold
-                        and not (ln.gap and spacing and ln.gap > spacing * 1.6)):
+                        and not (ln.gap and ln.gap > max(ln.size, 1) * 1.6)):
                     cur.text = _join_hyphen(cur.text, text, vocabulary)
                 else:
                     paras.append(_Para(BlockKind.HEADING, text, ln.page, size=ln.size, bold=ln.bold))
             else:
                 cont = False
-                if cur is not None and cur.open and cur.kind in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM):
+                if cur is not None and cur.open and cur.kind == BlockKind.TABLE_CELL:
+                    # A wrapped cell line right under its row.
+                    cont = (not new_page and ln.gap is not None and 0 < ln.gap <= max(ln.size, 1) * 1.6
+                            and (not ln.size or not cur.size or abs(ln.size - cur.size) < 0.6))
+                elif cur is not None and cur.open and cur.kind in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM):
                     prev_text = _clean(prev_line.text) if prev_line else ""
                     same_font = (not ln.size or not cur.size or abs(ln.size - cur.size) < 0.6)
                     short_prev = len(prev_text) < full * 0.8 and _ends_paragraph(prev_text)
