@@ -49,6 +49,8 @@ from .limits import DEFAULT_LIMITS, LIMIT_LABELS, Limits, format_bytes, format_l
 from .problems import CORRUPT_FILE, TIMEOUT, TOO_LARGE, UNREADABLE_CODES, ReadError
 
 DEFAULT_READER = "dossier_check.readers:read_document"
+_READER_MODULES = ("dossier_check.readers.docx", "dossier_check.readers.odt",
+                   "dossier_check.readers.pdf")
 
 Reader = Union[str, Callable]
 
@@ -250,6 +252,11 @@ class ReaderPool:
                 from pebble import ProcessPool
 
                 ctx = multiprocessing.get_context(self.start_method)
+                if self.start_method == "forkserver" and isinstance(self.reader, str):
+                    # Workers fork from a server that already imported the readers
+                    # (lxml, pypdf): a replacement worker starts in milliseconds.
+                    # No effect if the fork server is already running.
+                    ctx.set_forkserver_preload([self.reader.partition(":")[0], *_READER_MODULES])
                 self._pool = ProcessPool(
                     max_workers=self.workers, max_tasks=self.max_tasks,
                     initializer=_worker_init,

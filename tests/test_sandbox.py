@@ -186,3 +186,55 @@ def test_importing_the_sandbox_starts_nothing_and_imports_no_reader():
             "'spacy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "False"]
+
+
+def test_real_reader_through_the_pool_reads_the_exact_text():
+    import zipfile
+
+    body = "".join(f'<w:p><w:r><w:t xml:space="preserve">{t}</w:t></w:r></w:p>'
+                   for t in ("Veille concurrentielle", "Douze concurrents suivis."))
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.'
+           'openxmlformats.org/wordprocessingml/2006/main"><w:body>' + body + '</w:body></w:document>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.'
+                    'openxmlformats.org/package/2006/content-types"/>')
+        zf.writestr("word/document.xml", xml)
+    with sandbox.ReaderPool(FAST, workers=1) as p:
+        doc = p.read(buf.getvalue(), "veille.docx")
+        broken = p.read(buf.getvalue()[:200], "tronque.docx")
+    assert [b.text for b in doc.blocks] == ["Veille concurrentielle", "Douze concurrents suivis."]
+    assert broken.code == CORRUPT_FILE
+
+
+# ------------------------------------------------------------------ limits configuration
+
+def test_limits_from_env_reads_prefixed_variables_with_units():
+    env = {"DOSSIER_CHECK_TIMEOUT_SECONDS": "12.5", "DOSSIER_CHECK_MAX_FILE_BYTES": "80M",
+           "DOSSIER_CHECK_MAX_MEMORY_BYTES": "1,5 Go", "DOSSIER_CHECK_MAX_PDF_PAGES": "300",
+           "DOSSIER_CHECK_MAX_ZIP_ENTRIES": "", "OTHER": "1"}
+    lim = Limits.from_env(env)
+    assert lim.timeout_seconds == 12.5
+    assert lim.max_file_bytes == 80 * 1024 * 1024
+    assert lim.max_memory_bytes == int(1.5 * 1024**3)
+    assert lim.max_pdf_pages == 300
+    assert lim.max_zip_entries == Limits().max_zip_entries  # empty value: default kept
+
+
+def test_limits_from_mapping_refuses_unknown_or_bad_values_in_french():
+    assert Limits.from_mapping({"timeout_seconds": None}) == Limits()
+    assert Limits.from_mapping({"max_pdf_pages": 50}).max_pdf_pages == 50
+    with pytest.raises(ValueError, match="Limite inconnue\u00a0: «\u00a0max_pages\u00a0»"):
+        Limits.from_mapping({"max_pages": 5})
+    with pytest.raises(ValueError, match="Valeur invalide"):
+        Limits.from_mapping({"max_pdf_pages": "30M"})  # units only for sizes
+    with pytest.raises(ValueError, match="doit être positive"):
+        Limits.from_mapping({"timeout_seconds": "0"})
+
+
+def test_limits_describe_in_french():
+    rows = {name: (label, value) for name, label, value in Limits().describe()}
+    assert rows["max_file_bytes"] == ("taille maximale du fichier", "100\u00a0Mo")
+    assert rows["max_pdf_objects"] == ("nombre maximal d'objets PDF", "500\u00a0000")
+    assert rows["timeout_seconds"] == ("durée maximale de lecture", "60\u00a0s")
+    assert len(rows) == len(Limits.__dataclass_fields__)
