@@ -104,7 +104,7 @@ class Block:
     segments: list = field(default_factory=list)  # text with ("b", str) bold and ("fn", key)
     rows: list = field(default_factory=list)  # table rows (first = header)
     paragraphs: list = field(default_factory=list)  # text box paragraphs
-    title: str = ""  # text box title (its first paragraph, bold)
+    title: str = ""  # text box title (its first paragraph, bold); image kind
     height_cm: float = 0.0  # image
 
     @property
@@ -181,7 +181,9 @@ def load_source(path: Path, all_paths: dict) -> Source:
             blocks.append(Block("pagebreak"))
             continue
         if line.startswith("!image "):
-            blocks.append(Block("image", height_cm=float(line.split()[1])))
+            parts = line.split()
+            blocks.append(Block("image", height_cm=float(parts[1]),
+                                title=parts[2] if len(parts) > 2 else "barres"))
             continue
         fm = re.match(r"^\[\^([\w-]+)\]:\s*(.*)$", line)
         if fm:
@@ -328,8 +330,8 @@ def setup_styles(doc, meta: dict) -> None:
     ppr = styles_el.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
     sp = ppr.find(qn("w:spacing"))
     layout = meta.get("layout", {})
-    sp.set(qn("w:after"), str(layout.get("space_after_twips", 160)))
-    sp.set(qn("w:line"), str(int(240 * layout.get("line_spacing", 1.08))))
+    sp.set(qn("w:after"), str(layout.get("space_after_twips", 200)))
+    sp.set(qn("w:line"), str(int(240 * layout.get("line_spacing", 1.15))))
     normal = doc.styles["Normal"]
     normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     for name, size in (("Heading 1", 14), ("Heading 2", 12), ("Heading 3", 11), ("Title", 26)):
@@ -440,19 +442,40 @@ def textbox_xml(block: Block, shape_id: int) -> str:
     )
 
 
-def image_png(width_px: int, height_px: int) -> bytes:
-    """A plain schematic picture (no text), built with Pillow."""
+def image_png(width_px: int, height_px: int, kind: str = "barres") -> bytes:
+    """A plain schematic picture without text (a bar chart, a positioning map
+    or a sector map), drawn with Pillow: deterministic bytes."""
     from PIL import Image, ImageDraw
 
     img = Image.new("RGB", (width_px, height_px), (244, 247, 252))
     d = ImageDraw.Draw(img)
     d.rectangle([4, 4, width_px - 5, height_px - 5], outline=(47, 84, 150), width=4)
-    for k in range(6):
-        x0 = 60 + k * (width_px - 120) // 6
-        h = (k + 2) * (height_px - 160) // 9
-        d.rectangle([x0, height_px - 80 - h, x0 + (width_px - 120) // 8, height_px - 80],
-                    fill=(47, 84, 150 + 15 * k))
-    d.line([40, height_px - 80, width_px - 40, height_px - 80], fill=(60, 60, 60), width=3)
+    if kind == "carte":
+        cx, cy = width_px // 2, height_px // 2
+        d.line([60, cy, width_px - 60, cy], fill=(80, 80, 80), width=3)
+        d.line([cx, 40, cx, height_px - 40], fill=(80, 80, 80), width=3)
+        spots = [(0.2, 0.3, 60), (0.75, 0.25, 45), (0.55, 0.6, 70), (0.3, 0.75, 40),
+                 (0.8, 0.7, 55), (0.45, 0.4, 85)]
+        for k, (x, y, r) in enumerate(spots):
+            px, py = int(x * width_px), int(y * height_px)
+            fill = (220, 90, 60) if k == len(spots) - 1 else (47, 84, 150 + 15 * k)
+            d.ellipse([px - r, py - r, px + r, py + r], fill=fill, outline=(30, 30, 30), width=2)
+    elif kind == "secteur":
+        pts = [(0.08, 0.35), (0.3, 0.12), (0.62, 0.1), (0.92, 0.3), (0.88, 0.8), (0.5, 0.92), (0.12, 0.75)]
+        poly = [(int(x * width_px), int(y * height_px)) for x, y in pts]
+        d.polygon(poly, fill=(214, 226, 244), outline=(47, 84, 150))
+        d.line([width_px // 2, 60, width_px // 2, height_px - 60], fill=(47, 84, 150), width=5)
+        d.line([80, height_px // 2, width_px - 80, height_px // 2], fill=(47, 84, 150), width=5)
+        for k, (x, y) in enumerate([(0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7), (0.45, 0.55)]):
+            px, py = int(x * width_px), int(y * height_px)
+            d.ellipse([px - 18, py - 18, px + 18, py + 18], fill=(220, 90, 60) if k == 4 else (47, 84, 150))
+    else:
+        for k in range(6):
+            x0 = 60 + k * (width_px - 120) // 6
+            h = (k + 2) * (height_px - 160) // 9
+            d.rectangle([x0, height_px - 80 - h, x0 + (width_px - 120) // 8, height_px - 80],
+                        fill=(47, 84, 150 + 15 * k))
+        d.line([40, height_px - 80, width_px - 40, height_px - 80], fill=(60, 60, 60), width=3)
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -519,10 +542,11 @@ def build_docx(src: Source, pages: dict[int, int], total_pages: int, word_meta: 
     note_ids = {key: k + 1 for k, key in enumerate(src.footnotes)}
     heading_k = 0
     shape_id = 1
-    for b in src.blocks:
+    for n, b in enumerate(src.blocks):
         if b.kind == "heading":
             p = doc.add_paragraph(b.text, style=f"Heading {b.level}")
-            if layout.get("page_break_before_headings") and b.level <= layout["page_break_before_headings"]:
+            if n > 0 and layout.get("page_break_before_headings") \
+                    and b.level <= layout["page_break_before_headings"]:
                 p.paragraph_format.page_break_before = True
             name = f"_Toc{190000000 + heading_k}"
             bs = parse_xml(f'<w:bookmarkStart {NSDECL} w:id="{heading_k}" w:name="{name}"/>')
@@ -560,7 +584,7 @@ def build_docx(src: Source, pages: dict[int, int], total_pages: int, word_meta: 
         elif b.kind == "pagebreak":
             page_break_paragraph()
         elif b.kind == "image":
-            png = image_png(1600, int(1600 * b.height_cm / 16))
+            png = image_png(1600, int(1600 * b.height_cm / 16), b.title)
             p = doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.add_run().add_picture(io.BytesIO(png), width=Cm(16), height=Cm(b.height_cm))
@@ -771,6 +795,7 @@ def main() -> int:
                 if old.suffix in (".docx", ".odt", ".pdf"):
                     old.unlink()
         files: dict = {}
+        failures: list[str] = []
         for src in sources:
             lay = layouts[src.id]
             final = pdf_layout(p2 / f"{src.id}.pdf", src)
@@ -795,6 +820,7 @@ def main() -> int:
                     "competence": src.meta["competence"],
                     "compliant": not src.meta.get("defects"),
                     "defects": src.meta.get("defects", []),
+                    "features": features(src),
                     "company_experience": src.meta["company_experience"],
                     "characters": {
                         "counted": rc["counted"],
@@ -822,7 +848,8 @@ def main() -> int:
                     entry["app_xml"] = ("word" if src.meta.get("metadata", "word") == "word"
                                         else "python-docx-template")
                 files[rel] = entry
-            check_targets(src, rc["counted"], final["total"] - len(final["cover"]) - len(final["toc"]))
+            failures += check_targets(src, rc["counted"],
+                                      final["total"] - len(final["cover"]) - len(final["toc"]))
             if odt_lay["total"] != final["total"]:
                 print(f"note: {src.id}: the ODT renders {odt_lay['total']} pages, the DOCX {final['total']}",
                       file=sys.stderr)
@@ -846,29 +873,62 @@ def main() -> int:
             print(f"{rel:58} {e['characters']['counted']:6} car. "
                   f"{e['pages']['counted']:2}/{e['pages']['total']:2} p. "
                   f"{'conforme' if e['compliant'] else ','.join(e['defects'])}")
+    if failures:
+        print("\n".join(failures), file=sys.stderr)
+        return 1
     return 0
 
 
-def check_targets(src: Source, chars: int, pages: int) -> None:
+def actual_defects(chars: int, pages: int) -> list[str]:
+    out = []
+    if chars < 7000:
+        out.append("chars-too-few")
+    if chars > 12000:
+        out.append("chars-too-many")
+    if pages < 3:
+        out.append("pages-too-few")
+    if pages > 8:
+        out.append("pages-too-many")
+    return out
+
+
+def check_targets(src: Source, chars: int, pages: int) -> list[str]:
     """Compliant samples stay well inside the rule (7 500–11 000 characters,
-    4–7 pages); each defective one shows the defect it is meant to show."""
-    defects = src.meta.get("defects", [])
+    4–7 pages); each defective one shows exactly the defects it declares."""
+    declared = sorted(src.meta.get("defects", []))
+    actual = sorted(actual_defects(chars, pages))
     problems = []
-    if not defects:
+    if declared != actual:
+        problems.append(f"declares {declared} but has {actual} ({chars} characters, {pages} pages)")
+    if not declared:
         if not 7500 <= chars <= 11000:
             problems.append(f"{chars} characters, outside 7500-11000")
         if not 4 <= pages <= 7:
             problems.append(f"{pages} counted pages, outside 4-7")
-    if "chars-too-few" in defects and not chars < 7000:
-        problems.append(f"{chars} characters: not too few")
-    if "chars-too-many" in defects and not chars > 12000:
-        problems.append(f"{chars} characters: not too many")
-    if "pages-too-many" in defects and not pages > 8:
-        problems.append(f"{pages} pages: not too many")
-    if "pages-too-many" in defects and not 7000 <= chars <= 12000:
-        problems.append(f"{chars} characters: should be within limits")
-    if problems:
-        raise SystemExit(f"{src.id}: " + "; ".join(problems))
+    return [f"{src.id}: " + "; ".join(problems)] if problems else []
+
+
+def features(src: Source) -> list[str]:
+    """What the sample exercises, for the tests and the README."""
+    out = []
+    if not src.meta.get("cover", True):
+        out.append("no-cover")
+    if not src.meta.get("sommaire", True):
+        out.append("no-toc")
+    if src.meta.get("metadata", "word") != "word":
+        out.append("python-docx-metadata")
+    kinds = {b.kind for b in src.blocks}
+    if src.footnotes:
+        out.append("footnotes")
+    if "textbox" in kinds:
+        out.append("text-boxes")
+    if "image" in kinds:
+        out.append("images")
+    if src.meta.get("layout", {}).get("page_break_before_headings") or "pagebreak" in kinds:
+        out.append("page-breaks")
+    if any(b.text.startswith("Annexe") for b in src.blocks if b.kind == "heading"):
+        out.append("annexes")
+    return out
 
 
 if __name__ == "__main__":
