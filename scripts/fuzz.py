@@ -554,13 +554,26 @@ def _save(save_dir: Path | None, data: bytes, ext: str, res: CaseResult, what: l
     return path.name
 
 
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _set_memory_limit(nbytes: int) -> int | None:
+    """Cap this process's address space at what it uses now plus ``nbytes``."""
     try:
         import resource
         if sys.platform == "darwin":
             return None
-        resource.setrlimit(resource.RLIMIT_AS, (nbytes, resource.getrlimit(resource.RLIMIT_AS)[1]))
-        return nbytes
+        cap = _vm_size() + nbytes
+        resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
+        return cap
     except (ImportError, ValueError, OSError):
         return None
 
@@ -642,7 +655,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-save", action="store_true")
     ap.add_argument("--timeout", type=float, default=FUZZ_TIMEOUT, help="per case, seconds")
     ap.add_argument("--memory-mb", type=int, default=FUZZ_MEMORY >> 20,
-                    help="RLIMIT_AS of this process (POSIX)")
+                    help="address space allowed on top of what the process uses at start "
+                         "(RLIMIT_AS, POSIX)")
     ap.add_argument("--pipeline", action="store_true",
                     help="run the whole check pipeline (no LibreOffice) instead of read_document")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
@@ -651,11 +665,14 @@ def main(argv: list[str] | None = None) -> int:
     reader = None
     if args.pipeline:
         reader = pipeline_reader()
-        reader(b"", "warmup.docx", Limits())  # load the rule pack and language model once
+        try:
+            reader(b"", "warmup.docx", Limits())  # load the rule pack and language model once
+        except ReadError:
+            pass
     mem = _set_memory_limit(args.memory_mb << 20)
     log = (lambda m: print(m, file=sys.stderr, flush=True))
     summary = run(args.seconds, rng_seed=args.seed, save_dir=None if args.no_save else args.save,
-                  timeout=args.timeout, reader=reader, log=log)
+                  timeout=args.timeout, reader=reader, log=log, max_cases=args.max_cases)
     summary.memory_limit_bytes = mem
     if args.json:
         print(json.dumps(asdict(summary), ensure_ascii=False))
@@ -676,22 +693,21 @@ def pipeline_reader():
     """A reader-shaped function that runs the whole check pipeline (LibreOffice off)
     and returns a Document when the file was read, raising its ReadError otherwise."""
     from dossier_check import pipeline
-    from dossier_check.rulepack import load_pack
+    from dossier_check.rulepack import builtin_packs
 
-    pack = load_pack("ntc")
-    options = pipeline.CheckOptions(soffice="none")
+    pack = builtin_packs()["ntc"]
 
     def read(data: bytes, filename: str, limits: Limits):
         opts = pipeline.CheckOptions(soffice="none", limits=limits)
         report = pipeline.check([pipeline.InputFile(filename, data)], pack, None, opts)
         json.dumps(report, ensure_ascii=False)  # the report must serialise
         doc = report["documents"][0]
-        codes = [p["code"] for p in doc["problems"] if p["code"] in UNREADABLE_CODES]
-        if codes:
-            raise ReadError(codes[0], "(pipeline)", limit="pipeline")
+        unreadable = [p for p in doc["problems"] if p["code"] in UNREADABLE_CODES]
+        if unreadable:
+            p = unreadable[0]
+            raise ReadError(p["code"], p["message"], **(p.get("detail") or {}))
         return Document(format=doc.get("format") or "?")
 
-    del options
     return read
 
 
