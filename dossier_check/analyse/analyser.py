@@ -1,0 +1,465 @@
+"""The content analysis of one file: elements, competence scores, company experience, outline.
+
+Scoring (documented in rules/README.md):
+- in the body, each block (paragraph, list item, cell) gives an element the sum of the weights of
+  the distinct expressions it holds (``strong`` 2, ``phrases`` 1, ``weak`` ½, a token pattern its
+  own weight), capped at 2 per block, so one paragraph repeating a word is not a whole section;
+- generic evidence (``phrases``, ``weak``, patterns lighter than 1.5) counts for 2 points at most
+  over the whole document: it can make an element ``weak``, never ``present`` on its own;
+- a heading holding one of the element's ``headings`` or ``strong`` expressions opens a section
+  about the element (its ``phrases`` and ``weak`` ones count there as in the body): +3 when the section has some substance (≥ 250 characters), +2 when it is
+  short, +1 when it is empty;
+- ``present`` at 3 points or more, ``weak`` from 1 point, ``missing`` below.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import BlockKind, counted_len
+from .nlp import fold, get_nlp, normalise_text
+from .patterns import CompiledPack, compile_pack
+from .results import MISSING, PRESENT, WEAK, ElementResult, Evidence, FileAnalysis, Section
+from .typo import fr_typo
+
+PRESENT_AT = 3.0
+WEAK_AT = 1.0
+BLOCK_CAP = 2.0
+GENERIC_CAP = 2.0  # generic evidence alone stays below PRESENT_AT
+SPECIFIC_WEIGHT = 1.5
+HEADING_SUBSTANTIAL = 250
+HEADING_SHORT = 60
+MAX_EVIDENCE = 3
+QUOTE_MAX = 160
+
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:partie|chapitre|étape|etape)\s+\d+\s*[:.\-–—]?\s*|"
+    r"(?P<roman>[IVXLC]{1,5})\s*[.)\-–—]\s+|"
+    r"(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\s*[.)\-–—]?\s+|"
+    r"(?P<letter>[A-Ha-h])\s*[.)\-–—]\s+)", re.IGNORECASE)
+
+
+@dataclass
+class Unit:
+    index: int
+    text: str  # normalised
+    heading: bool
+    level: int
+    page: int | None
+    chars: int  # counted characters of the original block
+    start: int = 0  # offset in the joined text
+    end: int = 0
+
+
+def _pseudo_heading_level(text: str, next_text: str | None) -> int | None:
+    """A paragraph typed as a heading (« 1. Contexte », « II - RÉSULTATS »): its level, else None."""
+    t = text.strip()
+    if not t or len(t) > 90 or "\n" in t:
+        return None
+    words = t.split()
+    if len(words) > 12 or t[-1] in ".,;" or (next_text is not None and len(next_text.strip()) < len(t)):
+        return None
+    m = _NUMBERING.match(t)
+    letters = [c for c in t if c.isalpha()]
+    if m:
+        rest = t[m.end():].strip()
+        if not rest or not rest[0].isalpha() or not rest[0].isupper() and not rest[0].isdigit():
+            return None
+        if m.group("num"):
+            return min(1 + m.group("num").count("."), 4)
+        if m.group("letter"):
+            return 2
+        return 1
+    if len(letters) >= 4 and all(c.isupper() for c in letters) and len(words) <= 8:
+        return 1
+    if t.endswith(":") and len(words) <= 6 and t[0].isupper():
+        return 3
+    return None
+
+
+def make_units(blocks) -> list[Unit]:
+    units = []
+    texts = [normalise_text(b.text or "") for b in blocks]
+    for i, b in enumerate(blocks):
+        text = texts[i]
+        kind = b.kind if isinstance(b.kind, BlockKind) else BlockKind(str(b.kind))
+        heading = kind == BlockKind.HEADING
+        level = b.level or 1
+        if not heading and kind in (BlockKind.PARAGRAPH,):
+            nxt = texts[i + 1] if i + 1 < len(texts) else None
+            lv = _pseudo_heading_level(text, nxt)
+            if lv is not None:
+                heading, level = True, lv
+        units.append(Unit(index=i, text=text, heading=heading, level=level if heading else 0,
+                          page=b.page, chars=counted_len(b.text or "")))
+    return units
+
+
+def _joined(units: list[Unit]) -> str:
+    parts = []
+    pos = 0
+    for u in units:
+        u.start = pos
+        u.end = pos + len(u.text)
+        parts.append(u.text)
+        pos = u.end + 2
+    return "\n\n".join(parts)
+
+
+def _quote(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` around [start, end), at most QUOTE_MAX characters."""
+    left = max(text.rfind(". ", 0, start), text.rfind("! ", 0, start), text.rfind("? ", 0, start),
+               text.rfind("\n", 0, start), text.rfind("; ", 0, start))
+    left = 0 if left < 0 else left + 1
+    cands = [i for i in (text.find(". ", end), text.find("\n", end), text.find("; ", end)) if i >= 0]
+    right = min(cands) + 1 if cands else len(text)
+    s = text[left:right].strip()
+    if len(s) <= QUOTE_MAX:
+        return s
+    # centre on the match
+    rel = start - left
+    a = max(0, rel - 60)
+    b = min(len(s), a + QUOTE_MAX - 2)
+    cut = s[a:b].strip()
+    return ("…" if a > 0 else "") + cut + ("…" if b < len(s) else "")
+
+
+@dataclass
+class Hit:
+    unit: int
+    kind: str  # headings | strong | phrases | weak | pattern
+    weight: float
+    what: str  # phrase label / pattern name
+    start: int  # offsets in the unit text
+    end: int
+
+
+class Analyser:
+    """Analyses the counted region of files against every competence of one pack."""
+
+    def __init__(self, pack, compiled: CompiledPack | None = None):
+        self.pack = pack
+        self.compiled = compiled or compile_pack(pack)
+        self.nlp = get_nlp()
+        self.common_ids = self._common_ids()
+
+    def _common_ids(self) -> set[str]:
+        common = self.pack.raw.get("common") or {}
+        return {str(e.get("id")) for e in (common.get("elements") or []) if isinstance(e, dict)}
+
+    # ------------------------------------------------------------ public API
+    def analyse(self, blocks, counted_chars: int) -> FileAnalysis:
+        return self.analyse_many([(blocks, counted_chars)])[0]
+
+    def analyse_many(self, items, batch_size: int = 8) -> list[FileAnalysis]:
+        prepared = []
+        for blocks, counted in items:
+            units = make_units(list(blocks))
+            prepared.append((units, _joined(units), counted))
+        texts = [p[1] for p in prepared]
+        out = []
+        for (units, text, counted), doc in zip(prepared, self.nlp.pipe(texts, batch_size=batch_size)):
+            out.append(self._analyse_doc(units, doc, counted))
+        return out
+
+    # ------------------------------------------------------------ internals
+    def _hits(self, units: list[Unit], doc):
+        for t in doc:
+            t.norm_ = fold(t.text)
+            t.lemma_ = fold(t.lemma_ or t.text)
+        cp = self.compiled
+        spans = set()
+        for matcher in (cp.phrase_matcher_norm, cp.phrase_matcher_lemma, cp.matcher):
+            for mid, s, e in matcher(doc):
+                spans.add((self.nlp.vocab.strings[mid], s, e))
+        starts = [u.start for u in units]
+        import bisect
+
+        by_owner: dict[str, list[Hit]] = {}
+        seen = set()
+        for label, s, e in sorted(spans, key=lambda x: (x[1], x[2])):
+            cs, ce = doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)
+            ui = bisect.bisect_right(starts, cs) - 1
+            if ui < 0:
+                continue
+            u = units[ui]
+            if cs >= u.end:
+                continue
+            for owner, kind in cp.labels[label]:
+                if kind == "pattern":
+                    weight = cp.token_patterns[owner[2:]][0]
+                    what = owner[2:]
+                else:
+                    weight = {"headings": 0.0, "strong": 2.0, "phrases": 1.0, "weak": 0.5,
+                              "positive": 1.0, "negative": 1.0}.get(kind, 1.0)
+                    what = label
+                key = (owner, ui, what, cs, kind)
+                if key in seen:
+                    continue
+                seen.add(key)
+                by_owner.setdefault(owner, []).append(
+                    Hit(unit=ui, kind=kind, weight=weight, what=what, start=cs - u.start, end=ce - u.start))
+        return by_owner
+
+    def _section_spans(self, units: list[Unit]) -> dict[int, int]:
+        """heading unit index -> index of the first unit after its section (inclusive of subsections)."""
+        out = {}
+        for i, u in enumerate(units):
+            if not u.heading:
+                continue
+            j = i + 1
+            while j < len(units) and not (units[j].heading and units[j].level <= u.level):
+                j += 1
+            out[i] = j
+        return out
+
+    def _score(self, hits: list[Hit], units, spans, token_pattern_ids: list[str]):
+        """(score, evidence hits sorted best first).
+
+        Specific evidence (a section heading, a ``strong`` expression, a token pattern of
+        weight ≥ 1.5) can make an element present; generic evidence (``phrases``, ``weak``,
+        light patterns) is capped at GENERIC_CAP points, so on its own it never goes beyond
+        ``weak``: a document does not get « résultats » for quoting its turnover."""
+        body: dict[int, dict[str, tuple[float, bool]]] = {}
+        head_score = 0.0
+        evidence: list[tuple[float, Hit]] = []
+        seen_heading_units = set()
+        for h in hits:
+            u = units[h.unit]
+            if h.kind == "pattern" and h.what not in token_pattern_ids:
+                continue
+            if u.heading and h.kind in ("headings", "strong"):
+                if h.unit in seen_heading_units:
+                    continue
+                seen_heading_units.add(h.unit)
+                end = spans.get(h.unit, h.unit + 1)
+                sub = sum(units[k].chars for k in range(h.unit + 1, end))
+                pts = 3.0 if sub >= HEADING_SUBSTANTIAL else 2.0 if sub >= HEADING_SHORT else 1.0
+                head_score += pts
+                evidence.append((10 + pts, h))
+            else:
+                if h.kind == "headings":
+                    continue  # heading-only phrases do not count in the body
+                specific = h.kind == "strong" or (h.kind == "pattern" and h.weight >= SPECIFIC_WEIGHT)
+                d = body.setdefault(h.unit, {})
+                old = d.get(h.what)
+                if old is None or old[0] < h.weight:
+                    d[h.what] = (h.weight, specific)
+                evidence.append((h.weight + (1 if specific else 0), h))
+        specific_score = generic_score = 0.0
+        for d in body.values():
+            spec = sum(w for w, sp in d.values() if sp)
+            gen = sum(w for w, sp in d.values() if not sp)
+            block = min(BLOCK_CAP, spec + gen)
+            s_part = min(block, spec)
+            specific_score += s_part
+            generic_score += block - s_part
+        evidence.sort(key=lambda x: (-x[0], x[1].unit))
+        total = head_score + specific_score + min(GENERIC_CAP, generic_score)
+        return total, [h for _, h in evidence]
+
+    def _analyse_doc(self, units: list[Unit], doc, counted: int) -> FileAnalysis:
+        by_owner = self._hits(units, doc)
+        spans = self._section_spans(units)
+        cp = self.compiled
+        elements: dict[str, list[ElementResult]] = {}
+        per_unit_elements: dict[str, dict[int, set[str]]] = {}
+        parts: dict[str, dict[str, float]] = {}
+        elem_cache: dict[str, tuple[float, list[Hit]]] = {}
+        for cid, comp in self.pack.competences.items():
+            res = []
+            per_unit = per_unit_elements.setdefault(cid, {})
+            for el in comp.elements:
+                det = cp.elements[(cid, el.id)]
+                if det.key not in elem_cache:
+                    hits = list(by_owner.get("E:" + det.key, []))
+                    for name in det.patterns:
+                        hits.extend(by_owner.get("T:" + name, []))
+                    elem_cache[det.key] = self._score(hits, units, spans, det.patterns)
+                score, ev_hits = elem_cache[det.key]
+                status = PRESENT if score >= PRESENT_AT else WEAK if score >= WEAK_AT else MISSING
+                evidence = []
+                used_units = set()
+                for h in ev_hits:
+                    if h.unit in used_units:
+                        continue
+                    used_units.add(h.unit)
+                    u = units[h.unit]
+                    evidence.append(Evidence(text=_quote(u.text, h.start, h.end), page=u.page,
+                                             in_heading=u.heading))
+                    if len(evidence) >= MAX_EVIDENCE:
+                        break
+                if status != MISSING:
+                    for h in ev_hits:
+                        per_unit.setdefault(h.unit, set()).add(el.id)
+                advice = None
+                if status == MISSING:
+                    advice = missing_advice(el, det)
+                elif status == WEAK:
+                    advice = fr_typo("Peu d'indices trouvés : " + el.advice[0].lower() + el.advice[1:])
+                res.append(ElementResult(id=el.id, label=el.label, status=status, evidence=evidence,
+                                         advice=advice, score=round(score, 2)))
+            elements[cid] = res
+            parts[cid] = self._competence_parts(cid, res, by_owner, units, spans)
+        scores = self._combine(parts)
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        best, confident = None, False
+        if ranked:
+            top, s1 = ranked[0]
+            s2 = ranked[1][1] if len(ranked) > 1 else 0.0
+            if s1 >= 0.40 and s1 - s2 >= 0.12:
+                best, confident = top, True
+            elif s1 > 0:
+                best = top
+        merged = self._merged(elements, parts)
+        self.last_parts = parts
+        company, company_ev = self._company(by_owner, units)
+        outline = self._outline(units, counted, per_unit_elements, spans)
+        return FileAnalysis(scores={k: round(v, 3) for k, v in scores.items()}, best=best,
+                            confident=confident, elements=elements, company_experience=company,
+                            company_evidence=company_ev, outline=outline, merged=merged)
+
+    def _competence_parts(self, cid, res, by_owner, units, spans) -> dict[str, float]:
+        """cover: how well the competence's own elements are covered; headings: share of them
+        that have a section of their own; vocab: the competence's vocabulary (raw points)."""
+        own = [r for r in res if r.id not in self.common_ids] or res
+        cover = sum(min(r.score, 4.0) / 4.0 for r in own) / max(1, len(own))
+        headed = sum(1 for r in own if any(e.in_heading for e in r.evidence)) / max(1, len(own))
+        vscore, _ = self._score(by_owner.get("C:" + cid, []), units, spans, [])
+        return {"cover": cover, "headings": headed, "vocab": vscore}
+
+    @staticmethod
+    def _combine(parts: dict[str, dict[str, float]]) -> dict[str, float]:
+        top_vocab = max((p["vocab"] for p in parts.values()), default=0.0) or 1.0
+        return {cid: 0.35 * p["cover"] + 0.30 * p["headings"] + 0.35 * (p["vocab"] / top_vocab)
+                for cid, p in parts.items()}
+
+    def _merged(self, elements, parts) -> list[str]:
+        top_vocab = max((p["vocab"] for p in parts.values()), default=0.0) or 1.0
+        full = []
+        for cid, res in elements.items():
+            own = [r for r in res if r.id not in self.common_ids]
+            p = parts[cid]
+            if (own and all(r.status == PRESENT for r in own) and p["headings"] >= 0.6
+                    and p["vocab"] >= 0.6 * top_vocab):
+                full.append(cid)
+        return full if len(full) >= 2 else []
+
+    def _company(self, by_owner, units):
+        hits = by_owner.get("company", [])
+        pos = neg = 0.0
+        ev = []
+        seen = set()
+        for h in hits:
+            key = (h.kind, h.what, h.unit)
+            if key in seen:
+                continue
+            seen.add(key)
+            if h.kind == "negative":
+                neg += 1.0
+            elif h.kind == "strong":
+                pos += 2.0
+            else:
+                pos += 1.0
+            if h.kind != "negative" and len(ev) < MAX_EVIDENCE and h.unit not in {e[0] for e in ev}:
+                ev.append((h.unit, h))
+        evidence = [Evidence(text=_quote(units[u].text, h.start, h.end), page=units[u].page,
+                             in_heading=units[u].heading) for u, h in ev]
+        if pos == 0 and neg == 0:
+            return None, []
+        if neg >= 2 and neg >= pos:
+            return False, []
+        if pos >= 3 and pos >= 2 * neg:
+            return True, evidence
+        if neg > 0 and pos < 3:
+            return False, []
+        return None, evidence
+
+    def _outline(self, units: list[Unit], counted: int, per_unit_elements, spans) -> list[Section]:
+        total = counted or sum(u.chars for u in units) or 1
+        sections = []
+        headings = [i for i, u in enumerate(units) if u.heading]
+        if headings:
+            if headings[0] > 0:
+                pre = range(0, headings[0])
+                chars = sum(units[k].chars for k in pre)
+                if chars > 0:
+                    sections.append(self._section("(début du document)", 1, pre, units, total,
+                                                  per_unit_elements))
+            for i in headings:
+                rng = range(i, spans[i])
+                sections.append(self._section(units[i].text.strip(), units[i].level, rng, units, total,
+                                              per_unit_elements))
+        else:
+            i = 0
+            while i < len(units):
+                if not units[i].text.strip():
+                    i += 1
+                    continue
+                j = i + 1
+                # short pieces (list items, table cells, one-line paragraphs) follow the
+                # paragraph that introduces them
+                while j < len(units) and (not units[j].text.strip() or units[j].chars < 120):
+                    j += 1
+                words = units[i].text.split()
+                title = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+                sections.append(self._section(title, 0, range(i, j), units, total, per_unit_elements))
+                i = j
+        return sections
+
+    def _section(self, title, level, rng, units, total, per_unit_elements) -> Section:
+        chars = sum(units[k].chars for k in rng)
+        els = {}
+        for cid, per_unit in per_unit_elements.items():
+            found = []
+            for k in rng:
+                for e in sorted(per_unit.get(k, ())):
+                    if e not in found:
+                        found.append(e)
+            els[cid] = found
+        if len(title) > 120:
+            title = title[:119] + "…"
+        return Section(title=title, level=level, characters=chars, share=round(chars / total, 4),
+                       page=units[rng.start].page if len(rng) else None, elements=els)
+
+
+def source_sentence(source: str, det, element) -> str:
+    """The sentence of the référentiel text an element comes from."""
+    text = source.strip().strip("«»").strip()
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    if not sentences:
+        return text
+    if len(sentences) == 1:
+        return sentences[0]
+    keys = []
+    if det.cite:
+        keys = [fold(det.cite)]
+    else:
+        for kind in ("headings", "strong", "phrases"):
+            keys.extend(fold(p) for p in det.phrases.get(kind, []))
+        keys.append(fold(element.label))
+    best, best_score = sentences[0], -1
+    for s in sentences:
+        fs = fold(s)
+        sc = sum(3 if k in fs else 0 for k in keys[:1]) + sum(1 for k in keys for w in k.split()
+                                                              if len(w) > 4 and w in fs)
+        if sc > best_score:
+            best, best_score = s, sc
+    return best
+
+
+def missing_advice(element, det) -> str:
+    sentence = source_sentence(element.source, det, element)
+    looked = []
+    for kind in ("headings", "strong", "phrases"):
+        for p in det.phrases.get(kind, []):
+            if p not in looked:
+                looked.append(p)
+    looked = looked[:4]
+    text = element.advice.rstrip()
+    if not text.endswith((".", "!", "?", "»", ")")):
+        text += "."
+    text += f" Le référentiel demande : « {sentence.rstrip('.')} »."
+    if looked:
+        text += " Expressions cherchées sans succès : " + ", ".join(f"« {p} »" for p in looked) + "."
+    return fr_typo(text)

