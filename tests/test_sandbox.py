@@ -36,6 +36,11 @@ def looping_reader(data, filename, limits):
         pass
 
 
+def regex_reader(data, filename, limits):
+    import re
+    re.match(r"(a+)+$", "a" * 60 + "b")  # catastrophic backtracking, inside C: no signal runs
+
+
 def hungry_reader(data, filename, limits):
     chunks = []
     while True:
@@ -97,6 +102,14 @@ def test_timeout_is_reported_with_the_limit_named_and_the_pool_survives():
         assert elapsed < 1.5 + 5
         # The worker was replaced: the next task runs (and times out) again.
         assert p.read(b"x", "boucle2.pdf").code == TIMEOUT
+
+
+def test_a_worker_stuck_inside_c_code_is_killed_too():
+    limits = Limits(timeout_seconds=1)
+    start = time.monotonic()
+    out = sandbox.run_isolated(b"x", "regex.docx", limits, reader=regex_reader)
+    assert out.result.code == TIMEOUT and "(1\u00a0s)" in out.result.message
+    assert time.monotonic() - start < 1 + 8  # terminate, then SIGKILL
 
 
 def test_queue_time_does_not_count_against_the_limit(pool):
