@@ -171,6 +171,8 @@ class Line:
     bold: bool = False
     indent: float = 0  # points from the left margin
     gap_before: float = 0  # extra space before the line, points
+    # Table row: (offset from the left margin, text) drawn side by side; ``text`` is ignored.
+    cells: list[tuple[float, str]] | None = None
 
 
 _FONT_FILES = {
@@ -231,7 +233,10 @@ def canvas_pdf(pages: list[list[Line | str]], header: str | None = None, footer:
                 line = Line(line)
             y -= line.gap_before
             c.setFont(bold if line.bold else regular, line.size)
-            if line.text.startswith(PUA_BULLET):
+            if line.cells:
+                for offset, cell in line.cells:
+                    c.drawString(57 + offset, y, cell)
+            elif line.text.startswith(PUA_BULLET):
                 # Word's Symbol bullet: a glyph whose ToUnicode says U+F0B7.
                 _register_pua_bullet_font()
                 c.setFont("PUABullet", line.size)

@@ -13,7 +13,7 @@ from dossier_check.problems import CORRUPT_FILE, ENCRYPTED, NO_TEXT, TOO_LARGE, 
 from dossier_check.readers import pdf
 
 from pdf_builder import (HEADER, SENTENCES, Line, canvas_pdf, flow, image_only_pdf, paragraph,
-                         production_odt, soffice_pdf)
+                         production_odt, soffice_pdf, wrap)
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 
@@ -164,6 +164,25 @@ def test_first_line_indent_paragraphs_without_spacing():
     doc = read(canvas_pdf(pages))
     assert [b.text for b in doc.blocks] == [t for _, t in items]
     assert counted(doc.blocks) == exact
+
+
+def test_table_rows_cells_not_joined_by_counted_spaces():
+    rows = [Line("", size=10, cells=[(0, "Indicateur"), (160, "Objectif"), (320, "Réalisé")]),
+            Line("", size=10, cells=[(0, "Nouveaux comptes"), (160, "12"), (320, "14")]),
+            Line("", size=10, cells=[(0, "Chiffre d'affaires"), (160, "90 000 €"), (320, "104 500 €")]),
+            Line("", size=10, cells=[(0, "Rendez-vous"), (160, "40 visites"), (320, "46 visites dont")]),
+            Line("", size=10, cells=[(320, "12 prospects")])]
+    cells = ["Indicateur", "Objectif", "Réalisé", "Nouveaux comptes", "12", "14", "Chiffre d'affaires",
+             "90 000 €", "104 500 €", "Rendez-vous", "40 visites", "46 visites dont 12 prospects"]
+    before = [Line(t) for t in wrap(paragraph(0, 3))]
+    after = Line("Le tableau montre des résultats supérieurs aux objectifs.", gap_before=10)
+    doc = read(canvas_pdf([[*before, *rows, after]]))
+    table = [b for b in doc.blocks if b.kind == BlockKind.TABLE_CELL]
+    assert len(table) == 4
+    assert table[0].text.split("\n") == ["Indicateur", "Objectif", "Réalisé"]
+    assert table[-1].text.split("\n") == ["Rendez-vous", "40 visites", "46 visites dont 12 prospects"]
+    assert counted(table) == sum(map(len, cells))
+    assert doc.blocks[-1].text == after.text and doc.blocks[-1].kind == BlockKind.PARAGRAPH
 
 
 def test_metadata_and_stored_pages():

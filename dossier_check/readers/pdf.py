@@ -165,14 +165,25 @@ def _page_lines(page, number: int) -> tuple[str, list[_Line]]:
         attrs.clear()
 
     last: list = []  # previous visible piece on the current line: (x, y, size, text)
+    pending = False  # pypdf ended the line; maybe only to draw more on the same baseline
     for txt, x, y, size, bold in pieces:
         parts = txt.split("\n")
         for i, part in enumerate(parts):
             if i > 0:
-                flush()
-                last.clear()
+                pending = True
             if not part:
                 continue
+            if pending:
+                if not part.strip():
+                    continue
+                same_baseline = (x is not None and y is not None and last and last[1] is not None
+                                 and abs(last[1] - y) <= 1 and x > last[0])
+                if same_baseline:
+                    cur.append((" ", None, None))
+                else:
+                    flush()
+                    last.clear()
+                pending = False
             gap = _gap_em(last, x, y, size) if part.strip() and x is not None and last else None
             cur.append((part, x if part.strip() else None, gap))
             if part.strip():
@@ -398,6 +409,12 @@ def _rebuild(pages: list[list[_Line]], vocabulary: set[str]) -> list[Block]:
                     and ln.gap is not None and ln.gap <= 1 and not leader):
                 # Back up to the row's first line: the next cell of the same row.
                 cur.text += "\n" + text.replace(COL, "\n")
+            elif (cur is not None and cur.kind == BlockKind.TABLE_CELL and cur.open and not new_page
+                  and COL not in text and not leader and not bullet and ln.gap is not None
+                  and 0 < ln.gap <= max(ln.size, 1) * 1.6
+                  and (not ln.size or not cur.size or abs(ln.size - cur.size) < 0.6)):
+                # A wrapped cell line right under its row.
+                cur.text = _join_hyphen(cur.text, text, vocabulary)
             elif COL in text and not leader and not bullet:
                 # A table row (cells side by side): cells separated by an
                 # uncounted line break so words do not run together.
@@ -421,11 +438,7 @@ def _rebuild(pages: list[list[_Line]], vocabulary: set[str]) -> list[Block]:
                     paras.append(_Para(BlockKind.HEADING, text, ln.page, size=ln.size, bold=ln.bold))
             else:
                 cont = False
-                if cur is not None and cur.open and cur.kind == BlockKind.TABLE_CELL:
-                    # A wrapped cell line right under its row.
-                    cont = (not new_page and ln.gap is not None and 0 < ln.gap <= max(ln.size, 1) * 1.6
-                            and (not ln.size or not cur.size or abs(ln.size - cur.size) < 0.6))
-                elif cur is not None and cur.open and cur.kind in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM):
+                if cur is not None and cur.open and cur.kind in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM):
                     prev_text = _clean(prev_line.text) if prev_line else ""
                     same_font = (not ln.size or not cur.size or abs(ln.size - cur.size) < 0.6)
                     short_prev = len(prev_text) < full * 0.8 and _ends_paragraph(prev_text)
