@@ -117,6 +117,7 @@ class _Styles:
         self.by_id: dict[str, _Style] = {}
         self.default_para: str | None = None
         self.default_vanish = False
+        self._memo: dict = {}
         if root is None:
             return
         q = lambda n: f"{{{w}}}{n}"  # noqa: E731
@@ -170,11 +171,26 @@ class _Styles:
             sid = s.based_on
 
     def first(self, sid: str | None, attr: str):
+        key = (sid, attr)
+        if key in self._memo:
+            return self._memo[key]
+        found = None
         for s in self.chain(sid):
             v = getattr(s, attr)
             if v is not None:
-                return v
-        return None
+                found = v
+                break
+        self._memo[key] = found
+        return found
+
+    def is_toc(self, sid: str | None) -> bool:
+        """A sommaire entry style: TOC1…9, Contents1…, « toc 1 », « TOC 1 »,
+        « Table des matières 1 », and the TOC Heading/Contents Heading title."""
+        key = (sid, "#toc")
+        if key not in self._memo:
+            s = self.by_id.get(sid) if sid else None
+            self._memo[key] = any(_TOC_STYLE_RE.match(x or "") for x in (sid, s.name if s else None))
+        return self._memo[key]
 
     def name(self, sid: str | None) -> str | None:
         if not sid:
@@ -326,6 +342,36 @@ class _Story:
     page: int | None = None  # fixed page for non-main stories
     sink: list | None = None  # where blocks go (None: the document's blocks)
     fields: list = field(default_factory=list)
+    # Kept in step with ``fields`` so that each run is O(1) even with a
+    # crafted, deeply nested field stack.
+    in_code: int = 0  # fields on the stack still in their code part
+    in_toc: int = 0  # TOC fields on the stack, in their result part
+
+    def push(self, f: "_Field") -> None:
+        self.fields.append(f)
+        if not f.result:
+            self.in_code += 1
+        elif f.toc:
+            self.in_toc += 1
+
+    def separate(self) -> None:
+        if not self.fields or self.fields[-1].result:
+            return
+        f = self.fields[-1]
+        f.result = True
+        f.toc = f.instr.strip().upper().startswith("TOC")
+        self.in_code -= 1
+        if f.toc:
+            self.in_toc += 1
+
+    def pop(self) -> None:
+        if not self.fields:
+            return
+        f = self.fields.pop()
+        if not f.result:
+            self.in_code -= 1
+        elif f.toc:
+            self.in_toc -= 1
 
 
 @dataclass
@@ -567,31 +613,34 @@ class _Reader:
     def _paragraph(self, p, ctx: _Ctx) -> None:
         w = self.w
         story = ctx.story
-        ppr = p.find(self.q("pPr"))
-        style_id = self.val(ppr.find(self.q("pStyle"))) if ppr is not None and ppr.find(self.q("pStyle")) is not None else None
-        if style_id is None:
-            style_id = self.styles.default_para
-        styles = self.styles
-
-        # Page break before (direct or from the style), not before the very first paragraph.
+        # pPr is the paragraph's first child; read it in one pass (lxml's find()
+        # is slow enough to matter on very long documents).
+        ppr = p[0] if len(p) and p[0].tag == self.q("pPr") else p.find(self.q("pPr"))
+        style_id = None
         pbb = None
         num_id = ilvl = outline = None
         sect = None
         if ppr is not None:
-            el = ppr.find(self.q("pageBreakBefore"))
-            if el is not None:
-                pbb = _on(el, w)
-            num = ppr.find(self.q("numPr"))
-            if num is not None:
-                nid, il = num.find(self.q("numId")), num.find(self.q("ilvl"))
-                if nid is not None:
-                    num_id = self.val(nid)
-                if il is not None:
-                    ilvl = _int(self.val(il), 0)
-            ol = ppr.find(self.q("outlineLvl"))
-            if ol is not None:
-                outline = _int(self.val(ol))
-            sect = ppr.find(self.q("sectPr"))
+            for el in ppr:
+                tag = _local(el)
+                if tag == "pStyle":
+                    style_id = self.val(el)
+                elif tag == "pageBreakBefore":
+                    pbb = _on(el, w)
+                elif tag == "numPr":
+                    for sub in el:
+                        if _local(sub) == "numId":
+                            num_id = self.val(sub)
+                        elif _local(sub) == "ilvl":
+                            ilvl = _int(self.val(sub), 0)
+                elif tag == "outlineLvl":
+                    outline = _int(self.val(el))
+                elif tag == "sectPr":
+                    sect = el
+        if style_id is None:
+            style_id = self.styles.default_para
+        styles = self.styles
+
         if pbb is None:
             pbb = bool(styles.first(style_id, "page_break_before"))
         if story.main and ctx.table_depth == 0:
@@ -635,8 +684,7 @@ class _Reader:
 
         # Sommaire signals that do not depend on the text.
         style_name = styles.name(style_id)
-        style_toc = any(_TOC_STYLE_RE.match(x or "") for x in (style_id, style_name,
-                                                             styles.by_id[style_id].name if style_id in styles.by_id else None))
+        style_toc = styles.is_toc(style_id)
 
         tokens: list = []
         pctx = replace(ctx, para_style=style_id)
@@ -741,11 +789,11 @@ class _Reader:
     # -- inline level ------------------------------------------------------
 
     def _counting(self, story: _Story) -> bool:
-        return all(f.result for f in story.fields)
+        return story.in_code == 0
 
     def _emit(self, ctx: _Ctx, out: list, text: str) -> None:
         if self._counting(ctx.story):
-            out.append(("text", text, any(f.toc for f in ctx.story.fields)))
+            out.append(("text", text, ctx.story.in_toc > 0))
 
     def _inline(self, container, ctx: _Ctx, out: list, hidden: bool) -> None:
         for ch in container:
@@ -768,12 +816,11 @@ class _Reader:
                 self._inline(ch, ctx, out, hidden)
             elif tag == "fldSimple":
                 instr = (self.val(ch, "instr") or "").strip()
-                ctx.story.fields.append(_Field(instr=instr, result=True,
-                                               toc=instr.upper().startswith("TOC")))
+                ctx.story.push(_Field(instr=instr, result=True, toc=instr.upper().startswith("TOC")))
                 try:
                     self._inline(ch, ctx, out, hidden)
                 finally:
-                    ctx.story.fields.pop()
+                    ctx.story.pop()
             elif tag == "sdt":
                 content, sub = self._sdt(ch, ctx)
                 if content is not None:
@@ -797,7 +844,8 @@ class _Reader:
 
     def _run(self, r, ctx: _Ctx, out: list) -> None:
         w = self.w
-        hidden = self._run_hidden(r.find(self.q("rPr")), ctx)
+        rpr = r[0] if len(r) and r[0].tag == self.q("rPr") else r.find(self.q("rPr"))
+        hidden = self._run_hidden(rpr, ctx)
         story = ctx.story
         for ch in r:
             ns, tag = _ns(ch), _local(ch)
@@ -839,17 +887,13 @@ class _Reader:
             elif tag == "fldChar":
                 ftype = self.val(ch, "fldCharType")
                 if ftype == "begin":
-                    story.fields.append(_Field())
+                    story.push(_Field())
                 elif ftype == "separate":
-                    if story.fields:
-                        f = story.fields[-1]
-                        f.result = True
-                        f.toc = f.instr.strip().upper().startswith("TOC")
+                    story.separate()
                 elif ftype == "end":
-                    if story.fields:
-                        story.fields.pop()
+                    story.pop()
             elif tag == "instrText":
-                if story.fields:
+                if story.fields and not story.fields[-1].result and len(story.fields[-1].instr) < 256:
                     story.fields[-1].instr += ch.text or ""
             elif tag == "lastRenderedPageBreak":
                 out.append(("rendered",))
@@ -954,7 +998,9 @@ class _Reader:
         stats.characters_with_spaces = _int(vals.get("CharactersWithSpaces"))
         stats.pages = _int(vals.get("Pages"))
         app = vals.get("Application") or None
-        if app and vals.get("AppVersion"):
+        if app and vals.get("AppVersion") and not re.search(r"\d", app):
+            # "Microsoft Office Word" + "16.0000"; LibreOffice already names its
+            # version in Application (and writes a meaningless AppVersion).
             app = f"{app} {vals['AppVersion']}"
         stats.application = app
         return stats
