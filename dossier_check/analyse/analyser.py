@@ -148,6 +148,11 @@ class Analyser:
         return {str(e.get("id")) for e in (common.get("elements") or []) if isinstance(e, dict)}
 
     # ------------------------------------------------------------ public API
+    def warm_up(self) -> None:
+        """Run the pipeline once on a short text (first-call allocations), e.g. while
+        LibreOffice renders in another thread."""
+        self.nlp("Objectif : 12 rendez-vous en trois semaines.")
+
     def analyse(self, blocks, counted_chars: int) -> FileAnalysis:
         return self.analyse_many([(blocks, counted_chars)])[0]
 
