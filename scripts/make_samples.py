@@ -406,16 +406,15 @@ def toc_sdt(src: Source, pages: dict[int, int]) -> str:
 
 def textbox_xml(block: Block, shape_id: int) -> str:
     paras = [(block.title, True)] + [(p, False) for p in block.paragraphs]
-    chars = sum(len(p) for p, _ in paras)
-    # Height: about 88 characters a line at 10.5 pt in a 15 cm wide box.
-    lines = sum(max(1, math.ceil(len(p) / 88)) for p, _ in paras)
-    height_emu = int((lines * 0.5 + 0.6 + 0.15 * len(paras)) * 360000)
+    # Height as Word would store it after fitting the text: about 92
+    # characters a line at 11 pt in the 15.3 cm between the insets.
+    lines = sum(max(1, math.ceil(len(p) / 92)) for p, _ in paras)
+    height_emu = int((lines * 0.46 + 0.45 + 0.1 * len(paras)) * 360000)
     width_emu = int(15.9 * 360000)
     w_cm, h_cm = width_emu / 360000, height_emu / 360000
     content = "".join(
         f'<w:p><w:pPr><w:spacing w:after="60" w:line="240" w:lineRule="auto"/><w:jc w:val="left"/></w:pPr>'
         f'{run_xml(p, bold)}</w:p>' for p, bold in paras)
-    assert chars >= 0
     return (
         f'<w:r {NSDECL}><w:rPr><w:noProof/></w:rPr><mc:AlternateContent><mc:Choice Requires="wps">'
         f'<w:drawing><wp:anchor distT="45720" distB="45720" distL="114300" distR="114300" simplePos="0" '
@@ -690,6 +689,30 @@ def finish_package(data: bytes, src: Source, word_meta: dict | None) -> bytes:
     return out.getvalue()
 
 
+def final_docx(src: Source, heading_pages: dict[int, int], total_pages: int) -> bytes:
+    """The DOCX as committed: sommaire page numbers and app.xml statistics from
+    LibreOffice's rendering (or python-docx's template app.xml when the source
+    says ``metadata: python-docx``)."""
+    word_meta = None
+    if src.meta.get("metadata", "word") == "word":
+        word_meta = word_statistics(src, heading_pages, total_pages)
+        word_meta["total_time"] = src.meta.get("total_time", 540)
+    return build_docx(src, heading_pages, total_pages, word_meta)
+
+
+def load_all() -> list[Source]:
+    """Every source that yields a sample (those with an ``output``)."""
+    paths = {p.stem: p for p in sorted(SOURCES.glob("*.md"))}
+    sources = []
+    for sid, p in paths.items():
+        src = load_source(p, paths)
+        if src.meta.get("output"):
+            if src.id != sid:
+                raise SystemExit(f"{p}: id {src.id!r} differs from the file name")
+            sources.append(src)
+    return sources
+
+
 # --------------------------------------------------------------------------
 # LibreOffice
 # --------------------------------------------------------------------------
@@ -748,14 +771,7 @@ def main() -> int:
     if not shutil.which("soffice"):
         raise SystemExit("LibreOffice (soffice) is required: apt-get install libreoffice-writer-nogui "
                          "fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2")
-    paths = {p.stem: p for p in sorted(SOURCES.glob("*.md"))}
-    sources = []
-    for sid, p in paths.items():
-        src = load_source(p, paths)
-        if src.meta.get("output"):
-            if src.id != sid:
-                raise SystemExit(f"{p}: id {src.id!r} differs from the file name")
-            sources.append(src)
+    sources = load_all()
     lo_version = subprocess.run(["soffice", "--version"], capture_output=True, text=True).stdout.strip()
 
     with tempfile.TemporaryDirectory(prefix="make-samples-") as tmp:
@@ -776,12 +792,7 @@ def main() -> int:
         p2.mkdir()
         for src in sources:
             lay = layouts[src.id]
-            word_meta = None
-            if src.meta.get("metadata", "word") == "word":
-                word_meta = word_statistics(src, lay["headings"], lay["total"])
-                word_meta["total_time"] = src.meta.get("total_time", 540)
-            (p2 / f"{src.id}.docx").write_bytes(
-                build_docx(src, lay["headings"], lay["total"], word_meta))
+            (p2 / f"{src.id}.docx").write_bytes(final_docx(src, lay["headings"], lay["total"]))
         docx_files = sorted(p2.glob("*.docx"))
         soffice_convert(docx_files, "odt", p2, profile)
         soffice_convert(docx_files, "pdf", p2, profile)
