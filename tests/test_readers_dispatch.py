@@ -229,3 +229,11 @@ def test_unexpected_reader_exception_becomes_corrupt_file_but_read_errors_keep_t
 ])
 def test_detect_format_values(data, expected):
     assert detect_format(data) == expected
+
+
+def test_zip_with_too_many_entries_is_refused_before_parsing_its_directory():
+    many = zip_of({f"word/media/{i}.txt": "" for i in range(50)} | {"word/document.xml": "<x/>"})
+    assert detect_format(many, Limits(max_zip_entries=10)) == "zip-too-many"
+    err = refused(many, limits=Limits(max_zip_entries=10))
+    assert err.code == TOO_LARGE
+    assert "nombre maximal d'éléments dans l'archive" in err.message

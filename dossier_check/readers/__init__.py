@@ -17,6 +17,7 @@ from ..limits import DEFAULT_LIMITS, LIMIT_LABELS, Limits, format_bytes
 from ..model import Document
 from ..problems import (CORRUPT_FILE, ENCRYPTED, LEGACY_DOC, TOO_LARGE, UNSUPPORTED_FORMAT,
                         ReadError)
+from .safety import SafeZip, _declared_entry_count
 
 NBSP = "\u00a0"
 READABLE_FORMATS = ("docx", "odt", "pdf")
@@ -71,7 +72,10 @@ def _ole2_streams(data: bytes) -> set[str]:
     return found
 
 
-def _zip_kind(data: bytes) -> str:
+def _zip_kind(data: bytes, limits: Limits) -> str:
+    declared = _declared_entry_count(data)
+    if declared is not None and declared > limits.max_zip_entries:
+        return "zip-too-many"  # never let zipfile parse millions of entries
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = {i.filename: i for i in zf.infolist()}
@@ -109,7 +113,7 @@ def _zip_kind(data: bytes) -> str:
     return "zip"
 
 
-def detect_format(data: bytes) -> str | None:
+def detect_format(data: bytes, limits: Limits = DEFAULT_LIMITS) -> str | None:
     """The real format of ``data``, from its bytes.
 
     Returns ``"docx"``, ``"odt"`` or ``"pdf"`` for the formats the tool reads;
@@ -118,8 +122,9 @@ def detect_format(data: bytes) -> str | None:
     holding ``EncryptionInfo``/``EncryptedPackage``), ``"ole2"`` (other legacy
     Office files), ``"xlsx"``, ``"pptx"``, ``"ods"``, ``"odp"``,
     ``"opendocument"``, ``"zip"`` (any other zip), ``"broken-zip"`` (starts like a
-    zip, directory unreadable: truncated), ``"rtf"``, ``"empty"`` (0 bytes or
-    only blanks); None when unknown.
+    zip, directory unreadable: truncated), ``"zip-too-many"`` (a zip announcing
+    more entries than ``limits.max_zip_entries``: not opened), ``"rtf"``,
+    ``"empty"`` (0 bytes or only blanks); None when unknown.
     """
     if not data or not data.strip():
         return "empty"
@@ -131,7 +136,7 @@ def detect_format(data: bytes) -> str | None:
             return "doc"
         return "ole2"
     if data.startswith(b"PK"):
-        return _zip_kind(data)
+        return _zip_kind(data, limits)
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
@@ -198,7 +203,9 @@ def read_document(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMI
     details (the format comes from the bytes). Raises :class:`ReadError`."""
     if len(data) > limits.max_file_bytes:
         raise _size_error(len(data), limits)
-    fmt = detect_format(data)
+    fmt = detect_format(data, limits)
+    if fmt == "zip-too-many":
+        SafeZip(data, limits)  # raises too-large, naming the entry-count limit
     if fmt not in READABLE_FORMATS:
         raise _refuse(fmt, data)
     try:
