@@ -33,8 +33,8 @@ def blocks_from_text(text: str, first_page: int = 1) -> list[Block]:
             blocks.append(Block(BlockKind.HEADING, h.group(2).strip(), level=len(h.group(1)), page=page))
         elif re.match(r"^[-*•]\s+", line):
             blocks.append(Block(BlockKind.LIST_ITEM, re.sub(r"^[-*•]\s+", "", line), page=page))
-        elif line.startswith("|") and line.endswith("|"):
-            cells = [c.strip() for c in line.strip("|").split("|")]
+        elif line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
             if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
                 continue
             for c in cells:

@@ -1,0 +1,144 @@
+"""Quality of the content analysis on a labelled set (eval/labels.yaml, format in eval/README.md).
+
+Missing elements are the positive class: precision = reported missing that are labelled missing,
+recall = labelled missing that are reported missing. ``weak`` counts as « not missing » (the tool
+flags it for a human look but does not say « manquant »)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..rulepack import builtin_packs
+from .results import MISSING, PRESENT, WEAK
+from .textdoc import blocks_from_text, counted_chars
+
+_RANK = {MISSING: 0, WEAK: 1, PRESENT: 2}
+
+
+@dataclass
+class Quality:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    weak: int = 0
+    elements: int = 0
+    competence_ok: int = 0
+    documents: int = 0
+    company_ok: int = 0
+    company_total: int = 0
+    false_missing: list[tuple[str, str]] = field(default_factory=list)  # (file, element): labelled present
+    missed: list[tuple[str, str, str]] = field(default_factory=list)  # (file, element, status): labelled missing
+    competence_errors: list[tuple[str, object, object]] = field(default_factory=list)
+    company_errors: list[tuple[str, object, object]] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def weak_share(self) -> float:
+        return self.weak / self.elements if self.elements else 0.0
+
+    @property
+    def competence_accuracy(self) -> float:
+        return self.competence_ok / self.documents if self.documents else 1.0
+
+    @property
+    def company_accuracy(self) -> float:
+        return self.company_ok / self.company_total if self.company_total else 1.0
+
+
+def evaluate(eval_dir: str | Path, packs=None) -> Quality:
+    from . import get_analyser
+
+    eval_dir = Path(eval_dir)
+    packs = packs or builtin_packs()
+    docs = yaml.safe_load((eval_dir / "labels.yaml").read_text(encoding="utf-8"))["documents"]
+    q = Quality()
+    by_title: dict[str, list] = {}
+    for d in docs:
+        by_title.setdefault(d["title"], []).append(d)
+    for title, ds in by_title.items():
+        an = get_analyser(packs[title])
+        items = []
+        for d in ds:
+            blocks = blocks_from_text((eval_dir / d["file"]).read_text(encoding="utf-8"))
+            items.append((blocks, counted_chars(blocks)))
+        for d, fa in zip(ds, an.analyse_many(items)):
+            comps = d["competence"] if isinstance(d["competence"], list) else [d["competence"]]
+            # competence: the content's confident best guess; a merged file must be seen as merged
+            q.documents += 1
+            if len(comps) == 1:
+                ok = fa.best == comps[0] and fa.confident
+                got = fa.best if fa.confident else f"{fa.best}?"
+            else:
+                ok = set(comps) <= set(fa.merged)
+                got = fa.merged or fa.best
+            q.competence_ok += ok
+            if not ok:
+                q.competence_errors.append((d["file"], comps if len(comps) > 1 else comps[0], got))
+            # elements: the best status over the file's competences
+            status: dict[str, str] = {}
+            for c in comps:
+                for r in fa.elements[c]:
+                    if r.id not in status or _RANK[r.status] > _RANK[status[r.id]]:
+                        status[r.id] = r.status
+            for eid, label in d["elements"].items():
+                st = status.get(eid, MISSING)
+                q.elements += 1
+                q.weak += st == WEAK
+                if label == "missing":
+                    if st == MISSING:
+                        q.tp += 1
+                    else:
+                        q.fn += 1
+                        q.missed.append((d["file"], eid, st))
+                else:
+                    if st == MISSING:
+                        q.fp += 1
+                        q.false_missing.append((d["file"], eid))
+                    else:
+                        q.tn += 1
+            if "company_experience" in d:
+                q.company_total += 1
+                if fa.company_experience is d["company_experience"]:
+                    q.company_ok += 1
+                else:
+                    q.company_errors.append((d["file"], d["company_experience"], fa.company_experience))
+    return q
+
+
+def report(q: Quality, verbose: bool = False) -> str:
+    lines = [
+        f"documents: {q.documents}   elements: {q.elements} "
+        f"(labelled missing: {q.tp + q.fn}, labelled present: {q.fp + q.tn})",
+        f"missing elements (positive class): precision {q.precision:.3f}  recall {q.recall:.3f}  "
+        f"F1 {q.f1:.3f}   (TP {q.tp}, FP {q.fp}, FN {q.fn}, TN {q.tn})",
+        f"share of elements judged weak: {q.weak_share:.1%} ({q.weak}/{q.elements})",
+        f"competence accuracy: {q.competence_accuracy:.1%} ({q.competence_ok}/{q.documents})",
+        f"company experience accuracy: {q.company_accuracy:.1%} ({q.company_ok}/{q.company_total})",
+        f"present elements reported missing: {len(q.false_missing)}",
+    ]
+    if verbose or q.false_missing:
+        for f, e in q.false_missing:
+            lines.append(f"  reported missing but present: {f} {e}")
+    if verbose:
+        for f, e, st in q.missed:
+            lines.append(f"  labelled missing, reported {st}: {f} {e}")
+        for f, want, got in q.competence_errors:
+            lines.append(f"  competence: {f} expected {want}, got {got}")
+        for f, want, got in q.company_errors:
+            lines.append(f"  company experience: {f} expected {want}, got {got}")
+    return "\n".join(lines)
