@@ -538,3 +538,35 @@ def test_cover_page_content_control_and_numbered_heading():
     heading = doc.blocks[1]
     assert (heading.kind, heading.level, heading.list_label, heading.page_break_before) == \
         (BlockKind.HEADING, 1, "1.", True)
+
+
+@pytest.mark.layout
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_count_reconciles_with_libreoffice_statistic(tmp_path):
+    """LibreOffice's character count (ODT meta:character-count after conversion)
+    = our count + the list labels' text + 1 per footnote mark + 1 per manual line
+    break (LibreOffice counts those; Word does not). Text boxes (once, not their
+    VML copy), tables, tabs, no-break spaces, field results and notes agree."""
+    body = (par("Introduction", style="Heading1") + par(LOREM, footnote_ref(1))
+            + par("Étapes\tclés : 12\u00a0000 €", text_box(par("Encadré : trois visites") + par("Objectif")))
+            + par("Appeler", style="ListBullet") + par("Relancer", style="ListNumber")
+            + par("Signer", style="ListNumber")
+            + '<w:tbl><w:tblGrid><w:gridCol w:w="4000"/><w:gridCol w:w="4000"/></w:tblGrid><w:tr><w:tc>'
+            + par("Cellule A") + par("Seconde ligne") + "</w:tc><w:tc>" + par("Cellule B") + "</w:tc></w:tr></w:tbl>"
+            + par(run("Rédigé par "), '<w:fldSimple w:instr=" AUTHOR "><w:r><w:t>Jean</w:t></w:r></w:fldSimple>')
+            + par("Ligne", run("\n"), "suivante"))
+    data = build_docx(body, footnotes={1: note_par("Source : INSEE.")})
+    doc = read_bytes(data)
+    src = tmp_path / "stat.docx"
+    src.write_bytes(data)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", "odt", "--outdir", str(tmp_path / "out"), str(src)],
+                   check=True, capture_output=True, timeout=120)
+    meta = zipfile.ZipFile(tmp_path / "out" / "stat.odt").read("meta.xml").decode()
+    libreoffice = int(meta.split('meta:character-count="', 1)[1].split('"', 1)[0])
+
+    labels = sum(len(b.list_label) for b in doc.blocks if b.list_label)   # "•", "1.", "2."
+    note_marks = len({b.extra["note_id"] for b in doc.blocks if b.kind == BlockKind.FOOTNOTE})
+    line_breaks = sum(b.text.count("\n") for b in doc.blocks)
+    assert (labels, note_marks, line_breaks) == (5, 1, 1)
+    assert libreoffice == counted(doc) + labels + note_marks + line_breaks
