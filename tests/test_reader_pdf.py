@@ -185,6 +185,31 @@ def test_table_rows_cells_not_joined_by_counted_spaces():
     assert doc.blocks[-1].text == after.text and doc.blocks[-1].kind == BlockKind.PARAGRAPH
 
 
+def test_labels_drawn_apart_from_their_text_word_style():
+    """Word draws a list label, then the text at the tab stop: the label is
+    not counted, numbered titles keep their level."""
+    lines = [Line("", size=16, bold=True, cells=[(0, "1."), (28, "Présentation du service commercial")]),
+             Line(SENTENCES[0][:90], gap_before=6),
+             Line("", cells=[(18, "1."), (36, "réaliser un diagnostic")], gap_before=6),
+             Line("", cells=[(18, "2."), (36, "remettre les propositions")]),
+             Line("", cells=[(18, "•"), (36, "suivre les relances")]),
+             Line("", cells=[(18, "–"), (36, "mettre à jour le CRM")]),
+             Line("", size=13, bold=True, cells=[(0, "1.1"), (28, "Les objectifs")], gap_before=10),
+             Line(SENTENCES[1][:90], gap_before=6)]
+    doc = read(canvas_pdf([lines]))
+    got = [(b.kind, b.text, b.level, b.list_label) for b in doc.blocks]
+    assert got == [
+        (BlockKind.HEADING, "Présentation du service commercial", 1, "1."),
+        (BlockKind.PARAGRAPH, SENTENCES[0][:90], None, None),
+        (BlockKind.LIST_ITEM, "réaliser un diagnostic", None, "1."),
+        (BlockKind.LIST_ITEM, "remettre les propositions", None, "2."),
+        (BlockKind.LIST_ITEM, "suivre les relances", None, "•"),
+        (BlockKind.LIST_ITEM, "mettre à jour le CRM", None, "–"),
+        (BlockKind.HEADING, "Les objectifs", 2, "1.1"),
+        (BlockKind.PARAGRAPH, SENTENCES[1][:90], None, None),
+    ]
+
+
 def test_metadata_and_stored_pages():
     doc = read(canvas_pdf([["Un texte suffisant pour être lu par le lecteur de PDF."]]))
     assert doc.format == "pdf"

@@ -52,6 +52,8 @@ _PAGE_NUMBER_RE = re.compile(
     re.IGNORECASE)
 _LEADER_RE = re.compile(r"^(?P<entry>.*?\S)\s*(?:(?:\.\s?){4,}|(?:…\s?){2,}|(?:_\s?){4,}|(?:·\s?){4,})\s*"
                         r"(?P<page>\d{1,4}|[ivxlcdm]{1,6})\s*$", re.IGNORECASE)
+_LIST_LABEL_RE = re.compile(r"^(?:\(?\d{1,3}[.)]|\d{1,2}(?:\.\d{1,2}){1,4}\.?|\(?[a-zA-Z][.)]|"
+                            r"\(?[ivxIVX]{1,5}[.)])$")
 _NUMBERED_TITLE_RE = re.compile(r"^(?P<num>(?:\d{1,2}|[IVX]{1,5}|[A-Z])(?:\.\d{1,2}){0,4})[.)]?\s+\S")
 _WS_RUN = re.compile(r"[ \u00a0\t]{2,}")
 _NBSP_WORD = re.compile(r"(?<=[\w’'.,)\]-])\u00a0(?=[\w’'(\[-])")
@@ -226,9 +228,14 @@ def _mark_columns(lines: list[_Line], segs_of: list) -> None:
         if not any(gap is not None and gap > 0.3 for _, _, gap in segs):
             continue
         out = []
-        for text, x, gap in segs:
+        visible = [seg for seg in segs if seg[1] is not None]
+        label_first = bool(visible) and (_LIST_LABEL_RE.match(visible[0][0].strip()) is not None
+                                         or _bullet(visible[0][0].strip()) is not None)
+        for k, (text, x, gap) in enumerate(segs):
+            after_label = label_first and len(visible) > 1 and visible[1][1] == x and visible[1][0] == text
             if gap is not None and x is not None and (
-                    gap > 2.5 or (gap > 0.3 and max(starts[round(x) + d] for d in (-1, 0, 1)) >= 3)):
+                    gap > 2.5 or (gap > 0.3 and (after_label or max(
+                        starts[round(x) + d] for d in (-1, 0, 1)) >= 3))):
                 out.append(COL)
             out.append(text)
         line.text = "".join(out)
@@ -405,7 +412,23 @@ def _rebuild(pages: list[list[_Line]], vocabulary: set[str]) -> list[Block]:
             bullet = _bullet(flat) if text.count(COL) <= 1 else None
             if bullet and COL in text and not text.startswith(bullet[0]):
                 bullet = None
-            if (cur is not None and cur.kind == BlockKind.TABLE_CELL and cur.open and not new_page
+            numbered = None
+            if not bullet and not leader and text.count(COL) == 1:
+                first, rest = text.split(COL)
+                if _LIST_LABEL_RE.match(first) and rest:
+                    numbered = (first, rest)
+            if numbered:
+                # « 1.<tab>Texte »: an automatic number (not counted), then the text.
+                label, rest = numbered
+                if is_heading(ln, rest, True):
+                    digits = label.strip("().")
+                    level = digits.count(".") + 1 if digits[:1].isdigit() else None
+                    paras.append(_Para(BlockKind.HEADING, rest, ln.page, label=label, size=ln.size,
+                                       bold=ln.bold, level=level))
+                else:
+                    paras.append(_Para(BlockKind.LIST_ITEM, rest, ln.page, label=label, size=ln.size,
+                                       x=None, open=True))
+            elif (cur is not None and cur.kind == BlockKind.TABLE_CELL and cur.open and not new_page
                     and ln.gap is not None and ln.gap <= 1 and not leader):
                 # Back up to the row's first line: the next cell of the same row.
                 cur.text += "\n" + text.replace(COL, "\n")
@@ -464,8 +487,8 @@ def _rebuild(pages: list[list[_Line]], vocabulary: set[str]) -> list[Block]:
                 else:
                     paras.append(_Para(BlockKind.PARAGRAPH, text, ln.page, size=ln.size, x=ln.x))
             # A heading line followed by a non-heading closes the heading.
-            if paras and paras[-1].kind != BlockKind.HEADING:
-                for para in paras[:-1][-2:]:
+            if len(paras) >= 2 and paras[-1].kind != BlockKind.HEADING:
+                for para in (paras[-2], paras[-3] if len(paras) >= 3 else paras[-2]):
                     if para.kind == BlockKind.HEADING:
                         para.open = False
             prev_line = ln
@@ -476,13 +499,16 @@ def _rebuild(pages: list[list[_Line]], vocabulary: set[str]) -> list[Block]:
     blocks: list[Block] = []
     for para in paras:
         level = None
-        if para.kind == BlockKind.HEADING:
+        if para.kind == BlockKind.HEADING and para.level:
+            level = para.level
+        elif para.kind == BlockKind.HEADING:
             m = _NUMBERED_TITLE_RE.match(para.text)
             if m and m.group("num")[:1].isdigit():
                 level = m.group("num").rstrip(".").count(".") + 1
             else:
                 rank = heading_sizes.index(round(para.size * 2) / 2) if heading_sizes else 0
                 level = rank + 1
+        if level is not None:
             level = max(1, min(level, 9))
         blocks.append(Block(kind=para.kind, text=para.text, level=level, page=para.page,
                             toc_signal=para.toc, list_label=para.label))
