@@ -537,7 +537,7 @@ class _Reader:
                 self._blocks(ch, ctx)
             elif tag == "altChunk":
                 self.notes_fr.append("Le document contient un contenu importé (altChunk) que l’outil "
-                                     "ne lit pas : enregistrez-le de nouveau depuis Word pour l’intégrer.")
+                                     "ne lit pas\u00a0: enregistrez-le de nouveau depuis Word pour l’intégrer.")
 
     def _choice(self, alt):
         """mc:AlternateContent: the first mc:Choice (the DrawingML text box),
