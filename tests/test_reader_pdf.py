@@ -131,6 +131,7 @@ def test_header_missing_on_cover_still_removed_elsewhere():
     cover = [Line("Dossier professionnel", size=20, bold=True), Line("Camille Martin")]
     doc = read(canvas_pdf([cover] + pages, header="Camille Martin, NTC — {n}", header_on_first=False))
     assert "Camille Martin, NTC" not in doc.text
+    assert doc.headers_footers == ["Camille Martin, NTC — 2"]  # once, not once per page
     assert doc.blocks[0].page == 1 and doc.blocks[0].text == "Dossier professionnel"
 
 
@@ -194,6 +195,7 @@ def test_labels_drawn_apart_from_their_text_word_style():
              Line("", cells=[(18, "2."), (36, "remettre les propositions")]),
              Line("", cells=[(18, "•"), (36, "suivre les relances")]),
              Line("", cells=[(18, "–"), (36, "mettre à jour le CRM")]),
+             Line("", cells=[(36, "o"), (54, "chaque vendredi")]),
              Line("", size=13, bold=True, cells=[(0, "1.1"), (28, "Les objectifs")], gap_before=10),
              Line(SENTENCES[1][:90], gap_before=6)]
     doc = read(canvas_pdf([lines]))
@@ -205,6 +207,7 @@ def test_labels_drawn_apart_from_their_text_word_style():
         (BlockKind.LIST_ITEM, "remettre les propositions", None, "2."),
         (BlockKind.LIST_ITEM, "suivre les relances", None, "•"),
         (BlockKind.LIST_ITEM, "mettre à jour le CRM", None, "–"),
+        (BlockKind.LIST_ITEM, "chaque vendredi", None, "o"),
         (BlockKind.HEADING, "Les objectifs", 2, "1.1"),
         (BlockKind.PARAGRAPH, SENTENCES[1][:90], None, None),
     ]

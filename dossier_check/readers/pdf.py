@@ -47,6 +47,7 @@ _NO_TEXT_MSG = ("Le PDF ne contient aucun texte lisible : il semble numérisé (
 # Bullet glyphs found at the start of list lines: Symbol/Wingdings private-use
 # code points (U+F0B7 is Word's default bullet), and the usual Unicode ones.
 _BULLET_CHARS = set("•▪▫◦●○■□►▶➢➤✓✔❖◆◇–—-*·⁃∙") | {chr(c) for c in range(0xF020, 0xF100)}
+_GLYPH_BULLETS_BEFORE_TAB = set("oØ§üŸ>»")
 _PAGE_NUMBER_RE = re.compile(
     r"^(?:page|p\.|pg\.?)?\s*[-–—]?\s*\d{1,4}\s*[-–—]?\s*(?:(?:/|sur|of|de|\|)\s*\d{1,4})?\s*$",
     re.IGNORECASE)
@@ -229,8 +230,9 @@ def _mark_columns(lines: list[_Line], segs_of: list) -> None:
             continue
         out = []
         visible = [seg for seg in segs if seg[1] is not None]
-        label_first = bool(visible) and (_LIST_LABEL_RE.match(visible[0][0].strip()) is not None
-                                         or _bullet(visible[0][0].strip()) is not None)
+        head = visible[0][0].strip() if visible else ""
+        label_first = bool(head) and (_LIST_LABEL_RE.match(head) is not None or _bullet(head) is not None
+                                      or head in _GLYPH_BULLETS_BEFORE_TAB)
         for k, (text, x, gap) in enumerate(segs):
             after_label = label_first and len(visible) > 1 and visible[1][1] == x and visible[1][0] == text
             if gap is not None and x is not None and (
@@ -412,6 +414,11 @@ def _rebuild(pages: list[list[_Line]], vocabulary: set[str]) -> list[Block]:
             bullet = _bullet(flat) if text.count(COL) <= 1 else None
             if bullet and COL in text and not text.startswith(bullet[0]):
                 bullet = None
+            if not bullet and text.count(COL) == 1 and text[:1] in _GLYPH_BULLETS_BEFORE_TAB \
+                    and text[1:2] == COL:
+                # Word's « o » (Courier New) level-2 bullet, or a Wingdings glyph without
+                # a Unicode mapping, drawn before the tab stop.
+                bullet = (text[0], text[2:].strip())
             numbered = None
             if not bullet and not leader and text.count(COL) == 1:
                 first, rest = text.split(COL)
@@ -623,12 +630,14 @@ def _read(data: bytes, limits: Limits) -> Document:
     doc.removed_header_footer_chars = removed
     # Headers/footers, digits normalised, for the report (kept apart, never counted).
     removed_texts: list[str] = []
+    seen_norm: set[str] = set()
     for lines, kept_lines in zip(page_lines, kept):
         kept_ids = {id(ln) for ln in kept_lines}
         for ln in lines:
             t = _clean(ln.text)
-            if t and id(ln) not in kept_ids and not _PAGE_NUMBER_RE.match(t) and t not in removed_texts:
-                removed_texts.append(t)
+            if t and id(ln) not in kept_ids and not _PAGE_NUMBER_RE.match(t) and _norm(t) not in seen_norm:
+                seen_norm.add(_norm(t))
+                removed_texts.append(t.replace(COL, " "))
     doc.headers_footers = removed_texts
     doc.blocks = _rebuild(kept, _vocabulary(kept))
     doc.images = images
