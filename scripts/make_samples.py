@@ -14,8 +14,9 @@ text boxes), then converts every DOCX to ODT and PDF with LibreOffice (one
 text, and the pages LibreOffice renders.
 
 The text and the counts are deterministic; the DOCX files are byte-identical from
-one run to the next (fixed zip timestamps and metadata). ODT and PDF files carry
-LibreOffice's own timestamps, so their bytes change, not their text.
+one run to the next (fixed zip timestamps and metadata); so are the ODT and PDF
+files, once LibreOffice's timestamps, rsids, list ids and PDF file ID are
+replaced by fixed values (same LibreOffice version and fonts assumed).
 """
 from __future__ import annotations
 
@@ -727,6 +728,45 @@ def soffice_convert(files: list[Path], fmt: str, outdir: Path, profile: Path) ->
             raise SystemExit(f"soffice did not write {target}:\n{res.stdout}\n{res.stderr}")
 
 
+def normalize_odt(path: Path) -> None:
+    """Make LibreOffice's ODT reproducible: fixed zip timestamps, fixed rsids,
+    list xml:ids renumbered in order of appearance. Text and layout untouched."""
+    zin = zipfile.ZipFile(path)
+    members = [(i, zin.read(i.filename)) for i in zin.infolist()]
+    zin.close()
+    ids: dict[bytes, bytes] = {}
+
+    def renumber(m):
+        key = m.group(0)
+        if key not in ids:
+            ids[key] = b"list%d" % (len(ids) + 1)
+        return ids[key]
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for info, blob in members:
+            if info.filename.endswith(".xml"):
+                blob = re.sub(rb"\blist\d{6,}\b", renumber, blob)
+            if info.filename == "settings.xml":
+                blob = re.sub(rb'(config:name="Rsid(?:Root)?" config:type="int">)\d+', rb"\g<1>1000000", blob)
+            zi = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            zi.compress_type = info.compress_type
+            zi.external_attr = info.external_attr
+            zout.writestr(zi, blob)
+    path.write_bytes(out.getvalue())
+
+
+def normalize_pdf(path: Path) -> None:
+    """Make LibreOffice's PDF reproducible: the creation date, the file ID and
+    LibreOffice's checksum are replaced by fixed values of the same length
+    (so every byte offset, and the xref table, stays valid)."""
+    data = path.read_bytes()
+    data = re.sub(rb"/CreationDate\(D:\d{14}", b"/CreationDate(D:20260320183000", data)
+    data = re.sub(rb"<[0-9A-F]{32}>", lambda m: b"<" + b"0" * 32 + b">", data)
+    data = re.sub(rb"/DocChecksum /[0-9A-F]{32}", b"/DocChecksum /" + b"0" * 32, data)
+    path.write_bytes(data)
+
+
 def norm(s: str) -> str:
     s = s.replace(NBSP, " ").replace("\u202f", " ").replace("’", "'")
     return re.sub(r"\s+", " ", s).strip()
@@ -796,6 +836,10 @@ def main() -> int:
         docx_files = sorted(p2.glob("*.docx"))
         soffice_convert(docx_files, "odt", p2, profile)
         soffice_convert(docx_files, "pdf", p2, profile)
+        for f in p2.glob("*.odt"):
+            normalize_odt(f)
+        for f in p2.glob("*.pdf"):
+            normalize_pdf(f)
         # Check: the ODT renders like the DOCX it comes from.
         p3 = tmp / "odt-pdf"
         p3.mkdir()
