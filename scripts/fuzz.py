@@ -64,7 +64,9 @@ FUZZ_MEMORY = 2048 * 1024 * 1024
 warnings.filterwarnings("ignore")
 import logging  # noqa: E402
 
-logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # broken PDFs are expected here
+# Broken PDFs are expected here: keep pypdf's complaints off stderr.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
+logging.getLogger("pypdf").propagate = False
 
 
 # --------------------------------------------------------------------------- seeds
