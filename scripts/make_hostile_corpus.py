@@ -336,6 +336,25 @@ def build_pdf_image_only(out_dir: Path, total_mb: int = 50, pages: int = 5) -> b
     return _pdf(objs)
 
 
+def build_pdf_flate_bomb(out_dir: Path) -> bytes:
+    # A page whose content stream is ~1 MB of zlib that inflates to 1 GiB of
+    # text operators: the PDF twin of the DOCX bomb.
+    op = b"BT /F1 12 Tf 72 720 Td (bombe) Tj ET\n"
+    chunk = op * ((1 << 20) // len(op))
+    c = zlib.compressobj(9)
+    seg_first = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    seg = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    stream = seg_first + seg * 1023 + c.flush()
+    return _pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        _stream(stream, b"/Filter /FlateDecode "),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])
+
+
 def build_zip_not_docx(out_dir: Path) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -386,6 +405,8 @@ CASES: list[Case] = [
          "PDF de 10 000 pages blanches", build_pdf_blank_pages),
     Case("pdf_image_only", "images_seules.pdf", frozenset({"no-text"}),
          "PDF de ~50 Mo fait d'images seules", build_pdf_image_only),
+    Case("pdf_flate_bomb", "bombe.pdf", frozenset({"too-large", "corrupt-file", "timeout"}),
+         "PDF dont le flux de contenu fait 1 Go une fois décompressé", build_pdf_flate_bomb),
     Case("zip_not_docx", "archive.docx", frozenset({"unsupported-format"}),
          "archive ZIP qui n'est pas un DOCX", build_zip_not_docx),
     Case("latin1", "latin1.docx", frozenset({DOCUMENT}),
