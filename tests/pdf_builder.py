@@ -336,3 +336,21 @@ def flow(items: list[tuple[str, str]], lines_per_page: int = 46, bullet: str = "
                 put(Line(ln, indent=12 if (indent_first and first) else 0, gap_before=gap))
                 first = False
     return pages, exact
+
+
+def justified_words(line: str, size: float = 11, width: float = 480) -> list[tuple[float, str]]:
+    """One cell per word, spread over ``width``: the way some PDF producers
+    draw justified lines (each word placed on its own)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    font = _fonts()[0]
+    words = line.split()
+    if len(words) < 2:
+        return [(0, line)]
+    total = sum(stringWidth(w, font, size) for w in words)
+    space = (width - total) / (len(words) - 1)
+    out, x = [], 0.0
+    for w in words:
+        out.append((x, w))
+        x += stringWidth(w, font, size) + space
+    return out

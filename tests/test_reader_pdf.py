@@ -13,7 +13,7 @@ from dossier_check.problems import CORRUPT_FILE, ENCRYPTED, NO_TEXT, TOO_LARGE, 
 from dossier_check.readers import pdf
 
 from pdf_builder import (HEADER, SENTENCES, Line, canvas_pdf, flow, image_only_pdf, paragraph,
-                         production_odt, soffice_pdf, wrap)
+                         justified_words, production_odt, soffice_pdf, wrap)
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 
@@ -157,6 +157,22 @@ def test_dot_leader_sommaire_lines():
     assert {b.toc_signal for b in toc_blocks} == {"lignes de sommaire (points de conduite)"}
     assert doc.blocks[0].kind == BlockKind.HEADING and doc.blocks[0].text == "Sommaire"
     assert "Sommaire" in doc.pages_text[0].text and "Introduction" in doc.pages_text[1].text
+
+
+def test_words_drawn_one_by_one_justified_are_not_a_table():
+    texts = [paragraph(i, 4) for i in range(8)]
+    pages: list[list[Line]] = [[]]
+    for t in texts:
+        lines = wrap(t)
+        for k, ln in enumerate(lines):
+            last = k == len(lines) - 1
+            cells = [(0, ln)] if last else justified_words(ln)
+            if len(pages[-1]) >= 44:
+                pages.append([])
+            pages[-1].append(Line("", cells=cells, gap_before=6 if k == 0 else 0))
+    doc = read(canvas_pdf(pages))
+    assert [b.kind for b in doc.blocks] == [BlockKind.PARAGRAPH] * len(texts)
+    assert [b.text for b in doc.blocks] == texts
 
 
 def test_first_line_indent_paragraphs_without_spacing():

@@ -113,14 +113,40 @@ def _mat_mul(m, n):
             m[4] * n[0] + m[5] * n[2] + n[4], m[4] * n[1] + m[5] * n[3] + n[5]]
 
 
+def _font_widths(font_dict) -> tuple[dict[str, float], float] | None:
+    """Glyph widths (1/1000 em) by Unicode character, from the font's /Widths
+    or /W and its ToUnicode map or encoding; None when unknown."""
+    try:
+        from pypdf.generic._font import Font
+
+        font = Font.from_font_resource(font_dict)
+        widths = font.character_widths
+        by_char: dict[str, float] = {}
+        cmap = font.character_map if isinstance(font.character_map, dict) else {}
+        for code, uni in cmap.items():
+            if isinstance(code, str) and isinstance(uni, str) and code in widths:
+                by_char.setdefault(uni, float(widths[code]))
+        if isinstance(font.encoding, dict):
+            for code, uni in font.encoding.items():
+                key = chr(code) if isinstance(code, int) else code
+                if isinstance(uni, str) and key in widths:
+                    by_char.setdefault(uni, float(widths[key]))
+        if len(by_char) < 3:
+            return None
+        return by_char, float(widths.get("default", 500) or 500)
+    except Exception:  # noqa: BLE001 - widths are a refinement only
+        return None
+
+
 def _page_lines(page, number: int) -> tuple[str, list[_Line]]:
     """Extract one page's text and its lines with position and font."""
-    pieces: list[tuple[str, float | None, float | None, float, bool]] = []
+    pieces: list[tuple[str, float | None, float | None, float, bool, float | None]] = []
+    fonts: dict[int, tuple[dict[str, float], float] | None] = {}
 
     def visitor(text, cm, tm, font_dict, font_size):
         if not text:
             return
-        x = y = None
+        x = y = width = None
         size = 0.0
         bold = False
         if text.strip():
@@ -136,7 +162,15 @@ def _page_lines(page, number: int) -> tuple[str, list[_Line]]:
             except Exception:  # noqa: BLE001 - a broken font dict must not stop the read
                 base = ""
             bold = bool(_BOLD_RE.search(base))
-        pieces.append((text, x, y, size, bold))
+            if font_dict is not None and size:
+                key = id(font_dict)
+                if key not in fonts:
+                    fonts[key] = _font_widths(font_dict) if len(fonts) < 200 else None
+                fw = fonts[key]
+                if fw is not None:
+                    by_char, default = fw
+                    width = sum(by_char.get(ch, default) for ch in text.strip()) / 1000.0 * size
+        pieces.append((text, x, y, size, bold, width))
 
     text = page.extract_text(visitor_text=visitor)
     joined = "".join(pc[0] for pc in pieces)
@@ -146,11 +180,11 @@ def _page_lines(page, number: int) -> tuple[str, list[_Line]]:
         for raw in text.split("\n"):
             lines.append(_Line(raw, None, None, 0.0, False, number))
         return text, lines
-    # Each line as segments (text, x, gap in em from the previous visible
-    # piece's estimated end, or None), joined once the whole page is known.
-    cur: list[tuple[str, float | None, float | None]] = []
+    # Each line as segments (text, x, gap), gap being (em, points, exact) from
+    # the previous visible piece's end or None; joined once the page is known.
+    cur: list[tuple[str, float | None, tuple | None]] = []
     attrs: list[tuple[float | None, float | None, float, bool, int]] = []
-    segs_of: list[list[tuple[str, float | None, float | None]]] = []
+    segs_of: list[list[tuple[str, float | None, tuple | None]]] = []
 
     def flush():
         xs = [a for a in attrs if a[0] is not None]
@@ -167,9 +201,9 @@ def _page_lines(page, number: int) -> tuple[str, list[_Line]]:
         cur.clear()
         attrs.clear()
 
-    last: list = []  # previous visible piece on the current line: (x, y, size, text)
+    last: list = []  # previous visible piece on the current line: (x, y, size, text, width)
     pending = False  # pypdf ended the line; maybe only to draw more on the same baseline
-    for txt, x, y, size, bold in pieces:
+    for txt, x, y, size, bold, width in pieces:
         parts = txt.split("\n")
         for i, part in enumerate(parts):
             if i > 0:
@@ -187,58 +221,68 @@ def _page_lines(page, number: int) -> tuple[str, list[_Line]]:
                     flush()
                     last.clear()
                 pending = False
-            gap = _gap_em(last, x, y, size) if part.strip() and x is not None and last else None
+            gap = _gap(last, x, y, size) if part.strip() and x is not None and last else None
             cur.append((part, x if part.strip() else None, gap))
             if part.strip():
                 attrs.append((x, y, size, bold, len(part.strip())))
                 if x is not None:
-                    last[:] = [x, y, size, part]
+                    w = width if (width is not None and sum(1 for q in parts if q.strip()) == 1) else None
+                    last[:] = [x, y, size, part, w]
     flush()
     _mark_columns(lines, segs_of)
     return text, lines
 
 
-def _gap_em(last: list, x: float, y: float | None, size: float) -> float | None:
-    """How far (in em) a piece starts right of where the previous piece on the
-    same line ended. pypdf gives no glyph widths here: half an em per
-    character is a generous estimate for proportional fonts, so a word space
-    comes out near or below zero."""
-    px, py, psize, ptext = last
+def _gap(last: list, x: float, y: float | None, size: float) -> tuple[float, float, bool] | None:
+    """How far a piece starts right of where the previous piece on the same
+    line ended: (em, points, exact). With the font's widths the end is exact;
+    without, half an em per character is a generous estimate for proportional
+    fonts, so a word space comes out near or below zero."""
+    px, py, psize, ptext, pwidth = last
     if py is None or y is None or abs(py - y) > 2:
         return None
     em = max(size, psize, 1.0)
-    end = px + len(ptext.rstrip()) * psize * 0.5
-    return (x - end) / em
+    exact = pwidth is not None
+    end = px + (pwidth if exact else len(ptext.strip()) * psize * 0.5)
+    return (x - end) / em, x - end, exact
 
 
 def _mark_columns(lines: list[_Line], segs_of: list) -> None:
     """Insert COL where a line jumps to a table column (or a tab stop): a big
     gap, or a clear gap at an x where other lines of the page also start a
-    piece (cells of one column share their left edge)."""
+    piece (cells of one column share their left edge). Lines whose gaps are
+    all equal are justified text drawn word by word, not a table."""
     starts: Counter = Counter()
-    for li, segs in enumerate(segs_of):
+    for segs in segs_of:
         seen = set()
         for k, (_, x, gap) in enumerate(segs):
             if x is None:
                 continue
-            if (gap is not None and gap > 0.3) or not any(s[1] is not None for s in segs[:k]):
+            if (gap is not None and gap[0] > 0.6) or not any(s[1] is not None for s in segs[:k]):
                 seen.add(round(x))
         for x in seen:
             starts[x] += 1
     for line, segs in zip(lines, segs_of):
-        if not any(gap is not None and gap > 0.3 for _, _, gap in segs):
+        gaps = [g for _, _, g in segs if g is not None]
+        if not any(g[0] > 0.3 for g in gaps):
             continue
+        exact = [g for g in gaps if g[2]]
+        if len(exact) >= 2 and len(exact) == len(gaps) and min(g[1] for g in exact) > 0 and \
+                max(g[0] for g in exact) < 3 and \
+                max(g[1] for g in exact) - min(g[1] for g in exact) <= max(0.6, 0.04 * max(g[1] for g in exact)):
+            continue  # evenly spaced words: justified text
         out = []
         visible = [seg for seg in segs if seg[1] is not None]
         head = visible[0][0].strip() if visible else ""
         label_first = bool(head) and (_LIST_LABEL_RE.match(head) is not None or _bullet(head) is not None
                                       or head in _GLYPH_BULLETS_BEFORE_TAB)
-        for k, (text, x, gap) in enumerate(segs):
+        for text, x, gap in segs:
             after_label = label_first and len(visible) > 1 and visible[1][1] == x and visible[1][0] == text
-            if gap is not None and x is not None and (
-                    gap > 2.5 or (gap > 0.3 and (after_label or max(
-                        starts[round(x) + d] for d in (-1, 0, 1)) >= 3))):
-                out.append(COL)
+            if gap is not None and x is not None:
+                em = gap[0]
+                if em > 2.5 or (em > 0.3 and after_label) or (em > 0.6 and max(
+                        starts[round(x) + d] for d in (-1, 0, 1)) >= 3):
+                    out.append(COL)
             out.append(text)
         line.text = "".join(out)
 
