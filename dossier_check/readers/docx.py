@@ -409,7 +409,7 @@ class _Reader:
         self.fresh_page = True
         self.rendered_seen = False
         self.paragraphs_seen = 0
-        self.note_refs: list[tuple[str, str, int | None, int | None, int | None]] = []
+        self.note_refs: list[tuple[str, str, int | None, int | None]] = []  # kind, id, page, block
         self.images = 0
         self.notes_fr: list[str] = []
 
