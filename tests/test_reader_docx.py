@@ -363,6 +363,13 @@ def test_without_rendered_breaks_pages_are_unknown_but_hard_breaks_are_kept():
         ("après le saut", True, 5), ("Fin", False, 5)]
 
 
+def test_odd_page_section_break_adds_the_blank_page_word_inserts():
+    doc = read(par("Page de garde", ppr=section_break("oddPage")) + par(rendered(), "Sommaire")
+               + par("Fin du sommaire", ppr=section_break("oddPage")) + par(rendered(), "Introduction"))
+    assert [(b.text, b.page) for b in doc.blocks] == [
+        ("Page de garde", 1), ("Sommaire", 3), ("Fin du sommaire", 3), ("Introduction", 5)]
+
+
 def test_page_break_before_in_style_and_not_before_the_first_paragraph():
     styles = ('<w:style w:type="paragraph" w:customStyle="1" w:styleId="Chapitre"><w:name w:val="Chapitre"/>'
               '<w:basedOn w:val="Heading1"/><w:pPr><w:pageBreakBefore/></w:pPr></w:style>')

@@ -785,6 +785,10 @@ class _Reader:
             stype = self.val(sect.find(self.q("type")))
             if stype is None or stype in _NEW_PAGE_SECTIONS:
                 self._hard_break(story)
+                # Word inserts a blank page to start an odd/even section on the right side.
+                if (stype == "oddPage" and self.page % 2 == 0) or (stype == "evenPage" and self.page % 2 == 1):
+                    self.page += 1
+                    self.hard_page += 1
 
     # -- inline level ------------------------------------------------------
 
