@@ -171,8 +171,9 @@ class Line:
     bold: bool = False
     indent: float = 0  # points from the left margin
     gap_before: float = 0  # extra space before the line, points
-    # Table row: (offset from the left margin, text) drawn side by side; ``text`` is ignored.
-    cells: list[tuple[float, str]] | None = None
+    # Pieces drawn side by side: (offset from the left margin, text) or
+    # (offset, text, size, rise) for a superscript; ``text`` is then ignored.
+    cells: list[tuple] | None = None
 
 
 _FONT_FILES = {
@@ -234,8 +235,14 @@ def canvas_pdf(pages: list[list[Line | str]], header: str | None = None, footer:
             y -= line.gap_before
             c.setFont(bold if line.bold else regular, line.size)
             if line.cells:
-                for offset, cell in line.cells:
-                    c.drawString(57 + offset, y, cell)
+                for cell in line.cells:
+                    offset, cell_text = cell[0], cell[1]
+                    if len(cell) == 4:  # (offset, text, size, rise): superscripts
+                        c.setFont(regular, cell[2])
+                        c.drawString(57 + offset, y + cell[3], cell_text)
+                        c.setFont(bold if line.bold else regular, line.size)
+                    else:
+                        c.drawString(57 + offset, y, cell_text)
             elif line.text.startswith(PUA_BULLET):
                 # Word's Symbol bullet: a glyph whose ToUnicode says U+F0B7.
                 _register_pua_bullet_font()

@@ -229,6 +229,20 @@ def test_labels_drawn_apart_from_their_text_word_style():
     ]
 
 
+def test_footnote_marks_not_counted():
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from pdf_builder import _fonts
+
+    font = _fonts()[0]
+    left = "Le chiffre d'affaires"
+    w = stringWidth(left, font, 11)
+    body = Line("", cells=[(0, left), (w, "1", 7, 4), (w + 4, " a progressé de 7 %.")])
+    note = Line("", size=9, cells=[(0, "1", 6, 3), (5, "Source : bilan 2025.")], gap_before=300)
+    doc = read(canvas_pdf([[body, note]]))
+    assert [b.text for b in doc.blocks] == ["Le chiffre d'affaires a progressé de 7 %.", "Source : bilan 2025."]
+
+
 def test_metadata_and_stored_pages():
     doc = read(canvas_pdf([["Un texte suffisant pour être lu par le lecteur de PDF."]]))
     assert doc.format == "pdf"

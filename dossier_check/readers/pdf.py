@@ -186,8 +186,11 @@ def _page_lines(page, number: int) -> tuple[str, list[_Line]]:
     attrs: list[tuple[float | None, float | None, float, bool, int]] = []
     segs_of: list[list[tuple[str, float | None, tuple | None]]] = []
 
+    meta: list[tuple[float | None, float, int] | None] = []  # (y, size, chars) of each segment
+
     def flush():
         xs = [a for a in attrs if a[0] is not None]
+        _drop_note_marks(cur, meta)
         raw = "".join(seg[0] for seg in cur)
         if xs:
             first = xs[0]
@@ -200,6 +203,7 @@ def _page_lines(page, number: int) -> tuple[str, list[_Line]]:
         segs_of.append(list(cur))
         cur.clear()
         attrs.clear()
+        meta.clear()
 
     last: list = []  # previous visible piece on the current line: (x, y, size, text, width)
     pending = False  # pypdf ended the line; maybe only to draw more on the same baseline
@@ -213,16 +217,21 @@ def _page_lines(page, number: int) -> tuple[str, list[_Line]]:
             if pending:
                 if not part.strip():
                     continue
+                # Same line when it goes on to the right at (about) the same
+                # height: superscripts and subscripts sit up to ~0.4 em off.
                 same_baseline = (x is not None and y is not None and last and last[1] is not None
-                                 and abs(last[1] - y) <= 1 and x > last[0])
+                                 and abs(last[1] - y) <= max(1.0, 0.45 * max(size, last[2]))
+                                 and x > last[0])
                 if same_baseline:
                     cur.append((" ", None, None))
+                    meta.append(None)
                 else:
                     flush()
                     last.clear()
                 pending = False
             gap = _gap(last, x, y, size) if part.strip() and x is not None and last else None
             cur.append((part, x if part.strip() else None, gap))
+            meta.append((y, size, len(part.strip())) if part.strip() else None)
             if part.strip():
                 attrs.append((x, y, size, bold, len(part.strip())))
                 if x is not None:
@@ -231,6 +240,21 @@ def _page_lines(page, number: int) -> tuple[str, list[_Line]]:
     flush()
     _mark_columns(lines, segs_of)
     return text, lines
+
+
+def _drop_note_marks(cur: list, meta: list) -> None:
+    """Remove footnote marks: a few digits set smaller and above the line's
+    baseline. Word counts neither the mark in the text nor the one starting
+    the note."""
+    visible = [(i, m) for i, m in enumerate(meta) if m is not None and m[0] is not None and m[1]]
+    if len(visible) < 2:
+        return
+    main_y, main_size, _ = max((m for _, m in visible), key=lambda m: m[2])
+    for i, (y, size, _) in visible:
+        text = cur[i][0].strip()
+        if text.isdigit() and len(text) <= 3 and size < main_size * 0.85 and y - main_y > 1:
+            cur[i] = ("", None, None)
+            meta[i] = None
 
 
 def _gap(last: list, x: float, y: float | None, size: float) -> tuple[float, float, bool] | None:
