@@ -26,25 +26,27 @@ def _size(ctx, param, value):
 @click.option("--max-request-size", callback=_size, metavar="TAILLE",
               help="Taille maximale d'un envoi (défaut 400M).")
 @click.option("--max-file-size", callback=_size, metavar="TAILLE",
-              help="Taille maximale d'un fichier (défaut 100M) ; au-delà, le fichier est signalé « too-large ».")
+              help="Taille maximale d'un fichier (défaut 100M) ; au-delà, le fichier est signalé « too-large ».")
 @click.option("--max-files", type=click.IntRange(1, 1000), metavar="N",
               help="Nombre maximal de fichiers par envoi (défaut 12).")
 @click.option("--check-timeout", type=float, metavar="SECONDES",
               help="Durée maximale de la vérification d'un envoi (défaut 600).")
 @click.option("--rules", "rules_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Pack de règles supplémentaire (YAML), répétable.")
-@click.option("--soffice", metavar="CHEMIN", help="Chemin de LibreOffice (soffice), « none » pour s'en passer.")
+@click.option("--soffice", metavar="CHEMIN", help="Chemin de LibreOffice (soffice), « none » pour s'en passer.")
 @click.option("--no-analysis", is_flag=True, help="Ne vérifie que les longueurs (pas d'analyse du contenu).")
 @click.option("--access-log/--no-access-log", default=True, show_default=True,
-              help="Journal des requêtes (méthode, adresse, statut ; jamais le contenu des documents).")
+              help="Journal des requêtes (méthode, adresse, statut ; jamais le contenu des documents).")
 def serve(host, port, workers, max_request_size, max_file_size, max_files, check_timeout, rules_files, soffice,
           no_analysis, access_log):
-    """Lance le service web : page d'envoi sur http://HÔTE:PORT/ et API JSON
+    """Lance le service web : page d'envoi sur http://HÔTE:PORT/ et API JSON
     (POST /api/v1/check, GET /api/v1/titles, GET /healthz, /openapi.json).
 
     Aucun document n'est conservé. Les limites se règlent aussi par les variables
     DOSSIER_CHECK_WEB_* et DOSSIER_CHECK_* (voir docs/web.md).
     """
+    import logging
+
     import uvicorn
 
     from .rulepack import RulePackError
@@ -58,7 +60,8 @@ def serve(host, port, workers, max_request_size, max_file_size, max_files, check
         app = create_app(settings)
     except (ValueError, RulePackError) as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"dossier-check : service sur http://{host}:{port}/ "
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s %(message)s")
+    click.echo(f"dossier-check : service sur http://{host}:{port}/ "
                f"({settings.effective_workers} processus de vérification)", err=True)
     uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info",
                 timeout_graceful_shutdown=15)

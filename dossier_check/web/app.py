@@ -228,8 +228,6 @@ class Service:
         self.started = time.time()
 
     def start(self) -> None:
-        from pebble import ProcessPool
-
         self.tmp_dir = tempfile.mkdtemp(prefix="dossier-check-web-", dir=self.settings.tmp_dir)
         os.chmod(self.tmp_dir, 0o700)
         config = WorkerConfig(rules=tuple(self.settings.rules), tmp_dir=self.tmp_dir,
@@ -240,11 +238,34 @@ class Service:
         self.config = config
         methods = multiprocessing.get_all_start_methods()
         method = "forkserver" if sys.platform.startswith("linux") and "forkserver" in methods else "spawn"
+        self._method = method
+        self._new_pool()
+
+    def _new_pool(self) -> None:
+        from pebble import ProcessPool
+
         self.pool = ProcessPool(max_workers=self.settings.effective_workers, initializer=init_worker,
-                                initargs=(config,), context=multiprocessing.get_context(method))
+                                initargs=(self.config,), context=multiprocessing.get_context(self._method))
         # Start the workers now (model loaded before the first request, not during it).
         for _ in range(self.settings.effective_workers):
             self.pool.schedule(_noop)
+
+    def restart_pool(self) -> None:
+        """Replace a broken pool (pebble replaces single dead workers by itself)."""
+        old, self.pool = self.pool, None
+        if old is not None:
+            with contextlib.suppress(Exception):
+                old.stop()
+        self.sweep_tmp(0)
+        self._new_pool()
+
+    def schedule(self, *args, timeout: float):
+        try:
+            return self.pool.schedule(run_job_safe, args=args, timeout=timeout)
+        except RuntimeError:  # the pool is no longer running
+            log.error("check pool not running: restarting it")
+            self.restart_pool()
+            return self.pool.schedule(run_job_safe, args=args, timeout=timeout)
 
     def stop(self) -> None:
         if self.pool is not None:
@@ -292,7 +313,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app = FastAPI(
         title="dossier-check",
         version=__version__,
-        description=("Vérifie les productions écrites des titres professionnels NTC et CC : pages et "
+        description=("Vérifie les productions écrites des titres professionnels NTC et CC : pages et "
                      "caractères hors page de garde et sommaire, éléments attendus. Aucun fichier n'est "
                      "conservé."),
         docs_url=None, redoc_url=None,  # Swagger UI and ReDoc load from a CDN: not offline
@@ -329,7 +350,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index() -> HTMLResponse:
         html = jinja.get_template("index.html").render(
-            version=__version__, max_request=format_bytes(settings.max_request_bytes),
+            version=__version__, titles=[(p.id, f"{p.name} ({p.id.upper()}, {p.code})") for p in packs.values()],
+            max_request=format_bytes(settings.max_request_bytes),
             max_file=format_bytes(settings.file_limit), max_files=settings.max_files)
         return HTMLResponse(html)
 
@@ -357,12 +379,12 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         "properties": {
             "title": {"type": "string", "enum": sorted(packs), "description": "Titre professionnel."},
             "session": {"type": "string", "enum": session_ids,
-                        "description": "Session ; absente : chaque document est vérifié seul."},
+                        "description": "Session ; absente : chaque document est vérifié seul."},
             "strict": {"type": "boolean", "description": "Les avertissements de contenu deviennent des erreurs."},
             "files": {"type": "array", "items": {"type": "string", "format": "binary"},
-                      "description": "Documents (DOCX, ODT, PDF) ; compétence reconnue au contenu."},
+                      "description": "Documents (DOCX, ODT, PDF) ; compétence reconnue au contenu."},
             **{f"doc.{c}": {"type": "string", "format": "binary",
-                            "description": f"Le document de la compétence « {c} »."} for c in competence_ids},
+                            "description": f"Le document de la compétence « {c} »."} for c in competence_ids},
         },
     }
 
@@ -397,7 +419,7 @@ async def _check(request: Request, settings: WebSettings, service: Service, pack
             return problem(413, "request-too-large", _too_large_message(settings.max_request_bytes), close,
                            limit="max_request_bytes", value=settings.max_request_bytes, announced=announced)
     if service.pending >= settings.max_pending:
-        return problem(503, "busy", "Le service est très sollicité : réessayez dans une minute.",
+        return problem(503, "busy", "Le service est très sollicité : réessayez dans une minute.",
                        {"Retry-After": "30", **close})
     try:
         upload = await parse_multipart(request.headers.get("content-type", ""), request.stream(),
@@ -449,7 +471,7 @@ async def _check(request: Request, settings: WebSettings, service: Service, pack
         f.data = None
         jobs.append(FileJob(name=f.name, data=data, size=f.size, competence=comp))
     if not jobs:
-        return problem(422, "no-file", "Aucun fichier reçu : joignez au moins un document (DOCX, ODT ou PDF).")
+        return problem(422, "no-file", "Aucun fichier reçu : joignez au moins un document (DOCX, ODT ou PDF).")
 
     service.pending += 1
     start = time.perf_counter()
@@ -464,11 +486,11 @@ async def _check(request: Request, settings: WebSettings, service: Service, pack
 
 async def _run(request, settings, service, title, session, jobs, strict) -> Response:
     from concurrent.futures import TimeoutError as FutureTimeout
+    from concurrent.futures.process import BrokenProcessPool
 
     from pebble import ProcessExpired
 
-    pool_future = service.pool.schedule(run_job_safe, args=(settings.job, title, session, jobs, strict),
-                                        timeout=settings.check_timeout)
+    pool_future = service.schedule(settings.job, title, session, jobs, strict, timeout=settings.check_timeout)
     del jobs  # the bytes now belong to the task
     fut = asyncio.wrap_future(pool_future)
     watcher = asyncio.ensure_future(_wait_disconnect(request))
@@ -476,7 +498,8 @@ async def _run(request, settings, service, title, session, jobs, strict) -> Resp
         done, _ = await asyncio.wait({fut, watcher}, return_when=asyncio.FIRST_COMPLETED)
         if fut not in done:
             # The client left before its check ran: drop it if it has not started.
-            pool_future.cancel() if not pool_future.running() else None
+            if not pool_future.running():
+                pool_future.cancel()
             log.info("client went away during check")
             return Response(status_code=499)
         try:
@@ -486,14 +509,19 @@ async def _run(request, settings, service, title, session, jobs, strict) -> Resp
             return problem(504, "check-timeout",
                            f"La vérification a dépassé {format_number(settings.check_timeout)}{NB}s{NB}: "
                            "réessayez avec moins de fichiers à la fois.")
+        except BrokenProcessPool:
+            log.error("check pool broken: restarting it")
+            await asyncio.get_running_loop().run_in_executor(None, service.restart_pool)
+            return problem(503, "worker-died", "La vérification s'est arrêtée de façon inattendue : "
+                                               "réessayez, ou envoyez les fichiers un par un.")
         except ProcessExpired:
             service.sweep_tmp(settings.check_timeout)
             log.error("check worker died")
-            return problem(503, "worker-died", "La vérification s'est arrêtée de façon inattendue : "
+            return problem(503, "worker-died", "La vérification s'est arrêtée de façon inattendue : "
                                                "réessayez, ou envoyez les fichiers un par un.")
         if kind != "ok":
             log.error("check failed: %s", payload)
-            return problem(500, "internal-error", "Erreur interne pendant la vérification : réessayez, "
+            return problem(500, "internal-error", "Erreur interne pendant la vérification : réessayez, "
                                                   "ou envoyez les fichiers un par un.")
         return JSONResponse(payload, headers={"Cache-Control": "no-store"})
     finally:
