@@ -74,6 +74,31 @@ def test_list_items_labels_not_counted():
     assert counted(doc) == len("Premier pointSecond pointSous-pointÉtape unÉtape deux")
 
 
+def test_rendered_numbers_of_numbered_headings_not_counted():
+    body = ('<text:list text:style-name="Numbering_20_123"><text:list-item>'
+            '<text:h text:style-name="Heading_20_1" text:outline-level="1"><text:number>1.</text:number>'
+            'Contexte</text:h></text:list-item></text:list>'
+            '<text:h text:style-name="Heading_20_2" text:outline-level="2"><text:number>1.1</text:number>'
+            'Le marché</text:h>'
+            '<text:numbered-paragraph text:level="1"><text:number>a)</text:number>'
+            '<text:p text:style-name="Standard">premier point</text:p></text:numbered-paragraph>')
+    doc = read(body)
+    assert [(b.kind, b.text, b.level, b.list_label) for b in doc.blocks] == [
+        (BlockKind.HEADING, "Contexte", 1, "1."), (BlockKind.HEADING, "Le marché", 2, "1.1"),
+        (BlockKind.LIST_ITEM, "premier point", None, None)]
+
+
+def test_soft_page_breaks_inside_tables_and_lists():
+    body = (p("Un")
+            + '<table:table table:name="T"><table:table-row><table:table-cell><text:p>A</text:p>'
+              '</table:table-cell></table:table-row><text:soft-page-break/><table:table-row>'
+              '<table:table-cell><text:p>B</text:p></table:table-cell></table:table-row></table:table>'
+            + '<text:list text:style-name="Bullets"><text:list-item><text:p>C</text:p></text:list-item>'
+              '<text:soft-page-break/><text:list-item><text:p>D</text:p></text:list-item></text:list>')
+    doc = read(body)
+    assert [(b.text, b.page) for b in doc.blocks] == [("Un", 1), ("A", 1), ("B", 2), ("C", 2), ("D", 3)]
+
+
 def test_table_cells_one_block_per_paragraph():
     body = ('<table:table table:name="T1"><table:table-column table:number-columns-repeated="2"/>'
             '<table:table-header-rows><table:table-row>'

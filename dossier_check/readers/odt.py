@@ -427,7 +427,7 @@ class _Walker:
         self.blocks.append(Block(
             kind=kind, text=text, level=level, style=info["display"], page=state["start_page"],
             page_break_before=break_before, toc_signal=ctx.toc or info["toc"],
-            list_label=label if ctx.list_kind else None, extra=extra))
+            list_label=label if (ctx.list_kind or state["label"]) else None, extra=extra))
         self.seen_first = True
         if info["break_after"]:
             self.pending_break = True
