@@ -921,6 +921,7 @@ def main() -> int:
                      "(soffice --convert-to pdf), ODT pages from converting the ODT itself."),
         "files": dict(sorted(files.items())),
     }
+    update_readme(sources, files)
     (SAMPLES / "expected.json").write_text(
         json.dumps(expected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     for rel, e in sorted(files.items()):
@@ -932,6 +933,40 @@ def main() -> int:
         print("\n".join(failures), file=sys.stderr)
         return 1
     return 0
+
+
+DEFECTS_FR = {"chars-too-few": "trop peu de caractères", "chars-too-many": "trop de caractères",
+              "pages-too-few": "trop peu de pages", "pages-too-many": "trop de pages"}
+
+
+def fr_int(n: int) -> str:
+    return f"{n:,}".replace(",", NBSP)
+
+
+def update_readme(sources: list[Source], files: dict) -> None:
+    """Rewrite the table of samples in samples/README.md from the results."""
+    readme = SAMPLES / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    order = {"ntc/conforme": 0, "cc/conforme": 1, "non-conformes": 2}
+    rows = ["| fichier (sans extension) | caractères comptés | pages comptées / total | pages exclues "
+            "| page de garde (car.) | sommaire (car.) | défauts | particularités |",
+            "|---|---|---|---|---|---|---|---|"]
+    for src in sorted(sources, key=lambda s: (order[s.meta["output"].rsplit("/", 1)[0]],
+                                               s.meta["output"])):
+        e = files[src.meta["output"] + ".docx"]
+        c, p = e["characters"], e["pages"]
+        excluded = ", ".join(f"{x['page']} ({'page de garde' if x['reason'] == 'cover' else 'sommaire'})"
+                             for x in p["excluded"]) or "aucune"
+        defects = ", ".join(DEFECTS_FR[d] for d in e["defects"]) or "—"
+        rows.append(f"| `{src.meta['output']}` | {fr_int(c['counted'])} | {p['counted']} / {p['total']} "
+                    f"| {excluded} | {fr_int(c['breakdown']['excluded']['cover'])} "
+                    f"| {fr_int(c['breakdown']['excluded']['toc'])} | {defects} "
+                    f"| {src.meta.get('readme_note', '—')} |")
+    start, end = "<!-- table:start -->", "<!-- table:end -->"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        readme.write_text(head + start + "\n" + "\n".join(rows) + "\n" + end + tail, encoding="utf-8")
 
 
 def actual_defects(chars: int, pages: int) -> list[str]:
