@@ -94,7 +94,7 @@
       list.append(el("li", {},
         el("span", { class: "fname" }, item.file.name),
         el("span", { class: "fsize" }, fmtSize(item.file.size)),
-        el("label", { for: selId }, "Compétence" + NB + ":"), sel, remove));
+        el("span", { class: "fcomp" }, el("label", { for: selId }, "Compétence" + NB + ":"), sel), remove));
     });
   }
 
