@@ -275,6 +275,29 @@ def test_scanned_pdf_has_no_text():
     assert "scann" in exc.value.message
 
 
+def test_text_without_unicode_mapping_is_no_text():
+    """Glyphs whose ToUnicode map says nothing useful (here: all U+0001)."""
+    import re
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("Garbled", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pageCompression=0)
+    c.setFont("Garbled", 11)
+    for i, line in enumerate(wrap(paragraph(0, 3))):
+        c.drawString(57, 760 - 15 * i, line)
+    c.showPage()
+    c.save()
+    data = re.sub(rb"(<[0-9A-F]{2}> )<[0-9A-F]{4}>", rb"\1<0001>", buf.getvalue())
+    with pytest.raises(ReadError) as exc:
+        read(data)
+    assert exc.value.code == NO_TEXT
+    assert "polices" in exc.value.message
+
+
 def test_truncated_pdf_is_corrupt_or_readable():
     pages, _ = flow([("p", paragraph(i, 4)) for i in range(6)])
     data = canvas_pdf(pages)

@@ -72,8 +72,8 @@ TOC_SIGNAL_STYLE = "style Table des matières"
 _TOC_STYLE_RE = re.compile(r"^(contents|toc)_20_(\d+|heading)$", re.IGNORECASE)
 _WS_RE = re.compile(r"[ \t\r\n]+")
 
-_ENCRYPTED_MSG = ("Le document ODT est protégé par un mot de passe : son contenu est chiffré. "
-                  "Enregistrez-en une copie sans mot de passe (Fichier > Propriétés > Sécurité dans "
+_ENCRYPTED_MSG = ("Le document ODT est protégé par un mot de passe\u00a0: son contenu est chiffré. "
+                  "Enregistrez-en une copie sans mot de passe («\u00a0Fichier > Propriétés > Sécurité\u00a0» dans "
                   "LibreOffice) pour la vérifier.")
 
 
@@ -599,7 +599,7 @@ def read(data: bytes, limits: Limits) -> Document:
     text_root = body.find(_q(OFFICE, "text")) if body is not None else None
     if text_root is None:
         raise ReadError(UNSUPPORTED_FORMAT, "Ce fichier OpenDocument n'est pas un document texte "
-                        "(tableur, présentation ou dessin ?). Enregistrez votre production au format "
+                        "(tableur, présentation ou dessin\u00a0?). Enregistrez votre production au format "
                         "ODT, DOCX ou PDF depuis votre traitement de texte.")
 
     common = _Styles()

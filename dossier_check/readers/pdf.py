@@ -29,20 +29,25 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ..limits import LIMIT_LABELS, Limits
+from ..limits import LIMIT_LABELS, Limits, format_bytes
 from ..model import Block, BlockKind, Document, PageText, StoredStats
 from ..problems import CORRUPT_FILE, ENCRYPTED, NO_TEXT, TOO_LARGE, ReadError
 
 TOC_SIGNAL_LEADERS = "lignes de sommaire (points de conduite)"
 
 _CORRUPT_MSG = ("Le PDF est endommagé ou incomplet et ne peut pas être lu. Exportez-le de nouveau "
-                "depuis votre traitement de texte (Fichier > Exporter au format PDF).")
+                "depuis votre traitement de texte («\u00a0Fichier > Exporter au format PDF\u00a0»).")
 _ENCRYPTED_MSG = ("Le PDF est protégé par un mot de passe. Exportez-le de nouveau sans mot de passe "
                   "depuis votre traitement de texte pour le vérifier.")
-_NO_TEXT_MSG = ("Le PDF ne contient aucun texte lisible : il semble numérisé (scanné) ou composé "
+_NO_TEXT_MSG = ("Le PDF ne contient aucun texte lisible\u00a0: il semble numérisé (scanné) ou composé "
                 "d'images. Exportez votre document en PDF depuis votre traitement de texte "
-                "(Fichier > Exporter au format PDF) au lieu de le scanner, ou envoyez le fichier "
+                "(«\u00a0Fichier > Exporter au format PDF\u00a0») au lieu de le scanner, ou envoyez le fichier "
                 ".docx ou .odt.")
+
+_UNMAPPED_MSG = ("Le texte de ce PDF ne peut pas être extrait\u00a0: ses polices ne disent pas à quels "
+                 "caractères correspondent leurs dessins. Exportez de nouveau le PDF depuis votre "
+                 "traitement de texte («\u00a0Fichier > Exporter au format PDF\u00a0»), ou envoyez le fichier .docx "
+                 "ou .odt.")
 
 # Bullet glyphs found at the start of list lines: Symbol/Wingdings private-use
 # code points (U+F0B7 is Word's default bullet), and the usual Unicode ones.
@@ -102,7 +107,7 @@ def _quiet_pypdf():
 
 
 def _too_large(limit: str, value, what: str) -> ReadError:
-    return ReadError(TOO_LARGE, f"Le fichier dépasse la limite « {LIMIT_LABELS[limit]} » ({value}) : "
+    return ReadError(TOO_LARGE, f"Le fichier dépasse la limite «\u00a0{LIMIT_LABELS[limit]}\u00a0» ({value})\u00a0: "
                      f"{what}. Exportez uniquement votre production, sans annexes volumineuses.",
                      limit=limit)
 
@@ -627,7 +632,8 @@ def read(data: bytes, limits: Limits) -> Document:
         except RecursionError:
             raise ReadError(CORRUPT_FILE, _CORRUPT_MSG, reason="recursion") from None
         except MemoryError:
-            raise _too_large("max_memory_bytes", "", "le PDF demande trop de mémoire") from None
+            raise _too_large("max_memory_bytes", format_bytes(limits.max_memory_bytes),
+                             "le PDF demande trop de mémoire") from None
         except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on broken files
             raise ReadError(CORRUPT_FILE, _CORRUPT_MSG, reason=f"{type(exc).__name__}: {exc}"[:200]) from None
 
@@ -690,9 +696,14 @@ def _read(data: bytes, limits: Limits) -> Document:
         images += _count_images(page)
     if failed and len(failed) == n_pages:
         raise ReadError(CORRUPT_FILE, _CORRUPT_MSG, reason="no page could be read")
-    visible = sum(len(pt.text.split()) and len("".join(pt.text.split())) for pt in doc.pages_text)
-    if visible < 20:
+    visible = "".join("".join(pt.text.split()) for pt in doc.pages_text)
+    if len(visible) < 20:
         raise ReadError(NO_TEXT, _NO_TEXT_MSG, pages=n_pages, images=images)
+    letters = sum(1 for ch in visible if ch.isalpha())
+    if letters < 0.3 * len(visible):
+        # Glyph codes without a Unicode mapping come out as control
+        # characters or symbols: there is text, but not readable text.
+        raise ReadError(NO_TEXT, _UNMAPPED_MSG, pages=n_pages, letters=letters, characters=len(visible))
 
     kept, removed = _remove_running(page_lines, heights)
     doc.removed_header_footer_chars = removed
@@ -723,7 +734,7 @@ def _read(data: bytes, limits: Limits) -> Document:
     if failed:
         pages = ", ".join(str(n) for n in failed)
         doc.notes.append(f"Le texte de certaines pages n'a pas pu être lu (page{'s' if len(failed) > 1 else ''} "
-                         f"{pages}) : le décompte des caractères peut être sous-estimé.")
+                         f"{pages})\u00a0: le décompte des caractères peut être sous-estimé.")
     return doc
 
 
