@@ -961,7 +961,7 @@ def update_readme(sources: list[Source], files: dict) -> None:
         rows.append(f"| `{src.meta['output']}` | {fr_int(c['counted'])} | {p['counted']} / {p['total']} "
                     f"| {excluded} | {fr_int(c['breakdown']['excluded']['cover'])} "
                     f"| {fr_int(c['breakdown']['excluded']['toc'])} | {defects} "
-                    f"| {src.meta.get('readme_note', '—')} |")
+                    f"| {typography(src.meta.get('readme_note', '—'))} |")
     start, end = "<!-- table:start -->", "<!-- table:end -->"
     if start in text and end in text:
         head, rest = text.split(start, 1)
