@@ -707,17 +707,9 @@ def _read(data: bytes, limits: Limits) -> Document:
 
     kept, removed = _remove_running(page_lines, heights)
     doc.removed_header_footer_chars = removed
-    # Headers/footers, digits normalised, for the report (kept apart, never counted).
-    removed_texts: list[str] = []
-    seen_norm: set[str] = set()
-    for lines, kept_lines in zip(page_lines, kept):
-        kept_ids = {id(ln) for ln in kept_lines}
-        for ln in lines:
-            t = _clean(ln.text)
-            if t and id(ln) not in kept_ids and not _PAGE_NUMBER_RE.match(t) and _norm(t) not in seen_norm:
-                seen_norm.add(_norm(t))
-                removed_texts.append(t.replace(COL, " "))
-    doc.headers_footers = removed_texts
+    # Document.headers_footers stays empty for a PDF: the running lines were
+    # removed once per page, and removed_header_footer_chars accounts for
+    # every one of them (measure adds both figures).
     doc.blocks = _rebuild(kept, _vocabulary(kept))
     doc.images = images
     meta = None
