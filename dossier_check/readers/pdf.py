@@ -369,7 +369,7 @@ def _remove_running(pages: list[list[_Line]], heights: list[float]) -> tuple[lis
                 rest = [j for j in idx if j not in drop]
                 if rest and (i == rest[0] or i == rest[-1]):
                     drop.add(i)
-        removed += sum(len(_clean(lines[i].text)) for i in drop)
+        removed += sum(len(_clean(lines[i].text).replace(COL, " ")) for i in drop)
         out.append([ln for i, ln in enumerate(lines) if i not in drop])
     return out, removed
 
