@@ -75,6 +75,30 @@ def _fold(word: str) -> str:
     return "".join(ch for ch in norm if not unicodedata.combining(ch)).casefold()
 
 
+def _build_fold_table() -> dict[int, str]:
+    """Accented letters -> their base letter, one character for one (offsets kept)."""
+    table = {}
+    for code in range(0xC0, 0x250):
+        ch = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        if len(base) == 1 and base != ch:
+            table[code] = base
+    table.update({ord("œ"): "œ", ord("æ"): "æ", ord("’"): "'"})
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+
+
+def _fold_text(text: str) -> str:
+    """Lower case without accents, same length as ``text`` (so that word offsets
+    found in the result point into the original)."""
+    low = text.lower()
+    if len(low) != len(text):  # rare: a character whose lower case is longer
+        return "".join(_fold(ch)[:1] or ch for ch in text)
+    return low.translate(_FOLD_TABLE)
+
+
 @dataclass
 class _Prepared:
     side: DocSide
@@ -84,17 +108,18 @@ class _Prepared:
     set: frozenset
 
 
-def _prepare(doc: dict, vocab: dict[tuple, int]) -> _Prepared:
+def _prepare(doc: dict, vocab: dict[str, int]) -> _Prepared:
     text = doc.get("text") or ""
     spans = []
     words = []
-    for m in _WORD.finditer(text):
+    for m in _WORD.finditer(_fold_text(text)):
         spans.append(m.span())
-        words.append(_fold(m.group()))
+        words.append(m.group())
     shingles = []
+    get = vocab.get
     for i in range(len(words) - SHINGLE_WORDS + 1):
-        key = tuple(words[i:i + SHINGLE_WORDS])
-        sid = vocab.get(key)
+        key = " ".join(words[i:i + SHINGLE_WORDS])
+        sid = get(key)
         if sid is None:
             sid = vocab[key] = len(vocab)
         shingles.append(sid)
@@ -140,7 +165,7 @@ def find_similar(documents: list[dict], former: list[dict] | None = None,
     every class document.
     """
     former = former or []
-    vocab: dict[tuple, int] = {}
+    vocab: dict[str, int] = {}
     cls = [_prepare(d, vocab) for d in documents if d.get("text")]
     old = [_prepare(d, vocab) for d in former if d.get("text")]
     allp = cls + old
