@@ -204,3 +204,24 @@ def test_no_module_parses_xml_outside_safety():
             if pattern.search(line) and not line.lstrip().startswith("#"):
                 offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert offenders == []
+
+
+def test_check_pipeline_on_the_whole_corpus_reports_every_file(batch):
+    """Through ``check`` (sandboxed reads, no LibreOffice, no analysis): one report
+    entry per file, the hostile ones unreadable with their code, the good one counted."""
+    pipeline = pytest.importorskip("dossier_check.pipeline")
+    from dossier_check.rulepack import builtin_packs
+
+    good = corpus.docx_bytes(corpus.document_xml(GOOD_DOCX_TEXT))
+    names = ["bomb", "billion_laughs", "xxe", "many_entries", "pdf_self_reference", "zip_not_docx"]
+    inputs = [pipeline.InputFile(batch["paths"][n].name, batch["paths"][n].read_bytes()) for n in names]
+    inputs.append(pipeline.InputFile("bon.docx", good))
+    options = pipeline.CheckOptions(soffice="none", sandbox=True, analysis=False, limits=LIMITS)
+    report = pipeline.check(inputs, builtin_packs()["ntc"], None, options)
+    docs = {d["file"]: d for d in report["documents"]}
+    assert list(docs) == [i.name for i in inputs]
+    for n in names:
+        codes = {p["code"] for p in docs[batch["paths"][n].name]["problems"]}
+        assert codes & corpus.CASES_BY_NAME[n].expected, (n, codes)
+    assert docs["bon.docx"]["characters"]["total"] == sum(len(t) for t in GOOD_DOCX_TEXT)
+    assert corpus.SECRET_MARKER not in str(report)
