@@ -92,7 +92,7 @@ xml_text = st.text(
     max_size=80)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(xml_text, max_size=8))
 def test_docx_with_generated_text_reads_back_exactly(paragraphs):
     data = fuzz.docx_from_paragraphs(paragraphs)
@@ -128,7 +128,7 @@ def test_pdf_with_generated_text_ends_in_a_document_or_a_known_code(paragraphs):
         assert isinstance(doc, Document) and doc.page_count >= 1
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=0, max_value=2**32 - 1), st.sampled_from(["docx", "odt", "pdf"]))
 def test_mutated_seed_property(rng_seed, fmt):
     import random

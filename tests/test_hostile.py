@@ -179,16 +179,16 @@ def test_latin1_declaration_reads_accents_exactly(batch):
 
 
 def test_entry_count_is_checked_before_the_directory_is_parsed():
-    # 70 000 entries: refused from the end-of-directory record alone.
+    # 20 000 entries: refused from the end-of-directory record alone.
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
-        for i in range(70_000):
+        for i in range(20_000):
             zf.writestr(f"{i}", b"")
     start = time.perf_counter()
     with pytest.raises(ReadError) as exc:
         SafeZip(buf.getvalue(), LIMITS)
     assert exc.value.code == TOO_LARGE
-    assert "70\u00a0000 éléments" in exc.value.message
+    assert "20\u00a0000 éléments" in exc.value.message
     assert time.perf_counter() - start < 0.1
 
 
