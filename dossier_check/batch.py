@@ -353,7 +353,33 @@ def counted_text(doc) -> str:
         return doc.text
 
 
-def _finish_task(name: str, doc, layout: LayoutInfo | None) -> tuple[FileResult, str]:
+@dataclass
+class RenderedPdf:
+    """A LibreOffice rendering not yet turned into page texts: the PDF text
+    extraction (about a second per document with pypdf) runs in the analysis
+    workers, in parallel, rather than in the parent process."""
+
+    pdf: bytes
+    version: str | None
+
+
+BAD_RENDER = ("La mise en page produite par LibreOffice est illisible : le nombre "
+              "de pages vient d'une autre source.")
+
+
+def _layout_info(layout) -> LayoutInfo | None:
+    if not isinstance(layout, RenderedPdf):
+        return layout
+    from .pipeline import _pdf_pages
+
+    try:
+        return LayoutInfo(_pdf_pages(layout.pdf), None, layout.version)
+    except Exception:  # noqa: BLE001 - a bad render must never break the check
+        return LayoutInfo(None, BAD_RENDER, layout.version)
+
+
+def _finish_task(name: str, doc, layout) -> tuple[FileResult, str]:
+    layout = _layout_info(layout)
     res = finish_file(name, doc, layout, _W["pack"], _W["options"], _W["analyser"])
     text = counted_text(doc) if not isinstance(doc, ReadError) else ""
     return res, text
@@ -439,10 +465,10 @@ def _read_many(items: list[tuple[str, bytes]], options: CheckOptions, jobs: int,
 
 
 def _render_many(items: list[tuple[object, bytes]], options: CheckOptions, jobs: int, batch_size: int,
-                 progress: ProgressFn) -> list[LayoutInfo | None]:
+                 progress: ProgressFn) -> list:
     """Render the class's DOCX/ODT with LibreOffice: ``jobs`` concurrent soffice
     calls (each with its own profile), each converting a share of the files."""
-    out: list[LayoutInfo | None] = [None] * len(items)
+    out: list = [None] * len(items)  # LayoutInfo | RenderedPdf | None
     wanted = [i for i, (doc, _d) in enumerate(items)
               if not isinstance(doc, ReadError) and getattr(doc, "format", None) in ("docx", "odt")]
     if not wanted:
@@ -461,10 +487,16 @@ def _render_many(items: list[tuple[object, bytes]], options: CheckOptions, jobs:
     done = [0]
     lock = threading.Lock()
 
+    from .layout import render_pdfs, soffice_version
+
+    soffice = find_soffice(options.soffice)
+    version = soffice_version(soffice)
+
     def work(chunk: list[int]) -> None:
-        res = render_layouts([items[i] for i in chunk], options)
+        files = [(items[i][0].format, items[i][1]) for i in chunk]
+        res = render_pdfs(files, soffice, options.layout_timeout)
         for i, r in zip(chunk, res):
-            out[i] = r
+            out[i] = RenderedPdf(r.pdf, version) if r.pdf is not None else LayoutInfo(None, r.error, version)
         with lock:
             done[0] += len(chunk)
             progress("mise en page", done[0], n, f"LibreOffice ({n} fichiers)")

@@ -314,3 +314,22 @@ def test_usage_errors_exit_2(tmp_path):
         with pytest.raises(SystemExit) as exc:
             main(args)
         assert exc.value.code == 2
+
+
+@pytest.mark.layout
+def test_libreoffice_pages_in_batch(tmp_path):
+    from dossier_check.layout import find_soffice
+
+    if find_soffice() is None:
+        pytest.skip("LibreOffice not installed")
+    cls = tmp_path / "classe"
+    make_docx(cls / "DUPONT Marie" / "veille.docx", md_paragraphs("ntc-veille"))
+    make_docx(cls / "MARTIN Paul" / "veille.docx", md_paragraphs("cc-veille"))
+    out = tmp_path / "out"
+    code, output = run(["batch", str(cls), "-t", "ntc", "-s", "titre", "-o", str(out), "--jobs", "2"])
+    assert code == 1  # two documents missing for each
+    assert "LibreOffice\u00a0: LibreOffice" in output
+    for slug in ("DUPONT_Marie", "MARTIN_Paul"):
+        rep = json.loads((out / "candidats" / f"{slug}.json").read_text(encoding="utf-8"))
+        pages = rep["documents"][0]["pages"]
+        assert pages["source"] == "layout" and pages["total"] >= 3
