@@ -648,6 +648,10 @@ def _read(data: bytes, limits: Limits) -> Document:
         size = int(reader.trailer.get("/Size", 0) or 0)
     except (TypeError, ValueError):
         size = 0
+    try:  # the trailer may lie: count the cross-reference entries too
+        size = max(size, sum(len(v) for v in reader.xref.values()) + len(reader.xref_objStm))
+    except (AttributeError, TypeError):
+        pass
     if size > limits.max_pdf_objects:
         raise _too_large("max_pdf_objects", f"{limits.max_pdf_objects:,}".replace(",", "\u00a0"),
                          f"le PDF déclare {size:,} objets".replace(",", "\u00a0"))
