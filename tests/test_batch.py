@@ -333,3 +333,44 @@ def test_libreoffice_pages_in_batch(tmp_path):
         rep = json.loads((out / "candidats" / f"{slug}.json").read_text(encoding="utf-8"))
         pages = rep["documents"][0]["pages"]
         assert pages["source"] == "layout" and pages["total"] >= 3
+
+
+def test_ctrl_c_stops_cleanly_without_a_half_written_report(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    cls = tmp_path / "classe"
+    for i, name in enumerate(["ntc-veille", "ntc-plan-actions", "ntc-fidelisation", "cc-veille"]):
+        make_docx(cls / f"CANDIDAT{i} Test" / f"{name}.docx", md_paragraphs(name))
+    out = tmp_path / "out"
+    env = dict(os.environ, DOSSIER_CHECK_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.Popen([sys.executable, "-m", "dossier_check.cli", "batch", str(cls), "-t", "ntc", "-s", "titre",
+                             "-o", str(out), "--no-layout", "--jobs", "2"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, start_new_session=True)
+    first = proc.stdout.readline()  # printed once the class is discovered, before any check
+    assert first.startswith("Classe «")
+    time.sleep(1.0)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole process group
+    try:
+        _out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    assert proc.returncode == 130, err
+    assert "Interrompu\u00a0: aucun nouveau rapport n'a été écrit" in err
+    assert "Traceback" not in err
+    assert not (out / "rapport-classe.html").exists() and not (out / "synthese.csv").exists()
+    assert not out.exists() or not [p for p in out.iterdir() if p.name.startswith(".dossier-check")]
+    # No worker process is left behind.
+    for _ in range(50):
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("worker processes still running after Ctrl-C")
