@@ -27,6 +27,7 @@ WEAK_AT = 1.0
 BLOCK_CAP = 2.0
 GENERIC_CAP = 2.0  # generic evidence alone stays below PRESENT_AT
 SPECIFIC_WEIGHT = 1.5
+VOCAB_FLOOR = 10.0
 HEADING_SUBSTANTIAL = 250
 HEADING_SHORT = 60
 MAX_EVIDENCE = 3
@@ -132,6 +133,42 @@ class Hit:
     what: str  # phrase label / pattern name
     start: int  # offsets in the unit text
     end: int
+    negated: bool = False  # in a negative or conditional sentence (« pas encore », « aurait dû »)
+    future: bool = False  # in a sentence whose verb is in the future tense
+
+
+_NEG = {"pas", "jamais", "aucun", "aucune", "rien", "guere"}
+_SENT_END = {".", "!", "?", ";"}
+
+
+def _sentence_flags(doc):
+    """Per token its sentence number, and per sentence (negated or conditional, future)."""
+    sent_of = [0] * len(doc)
+    flags: list[tuple[bool, bool]] = []
+    n = 0
+    neg = cnd = fut = ne = plus = False
+    for i, t in enumerate(doc):
+        sent_of[i] = n
+        norm = t.norm_
+        if norm in _NEG:
+            neg = True
+        elif norm in ("ne", "n'"):
+            ne = True
+        elif norm == "plus":
+            plus = True
+        if t.pos_ in ("VERB", "AUX"):
+            morph = t.morph
+            if "Cnd" in morph.get("Mood"):
+                cnd = True
+            if "Fut" in morph.get("Tense"):
+                fut = True
+        if t.text in _SENT_END or (t.is_space and "\n" in t.text) or i == len(doc) - 1:
+            flags.append((neg or cnd or (ne and plus), fut))
+            n += 1
+            neg = cnd = fut = ne = plus = False
+    if not flags:
+        flags.append((False, False))
+    return sent_of, flags
 
 
 class Analyser:
@@ -180,6 +217,8 @@ class Analyser:
         starts = [u.start for u in units]
         import bisect
 
+        sent_of, flags = _sentence_flags(doc)
+
         by_owner: dict[str, list[Hit]] = {}
         seen = set()
         for label, s, e in sorted(spans, key=lambda x: (x[1], x[2])):
@@ -202,8 +241,10 @@ class Analyser:
                 if key in seen:
                     continue
                 seen.add(key)
+                neg, fut = flags[sent_of[s]]
                 by_owner.setdefault(owner, []).append(
-                    Hit(unit=ui, kind=kind, weight=weight, what=what, start=cs - u.start, end=ce - u.start))
+                    Hit(unit=ui, kind=kind, weight=weight, what=what, start=cs - u.start, end=ce - u.start,
+                        negated=neg, future=fut))
         return by_owner
 
     def _section_spans(self, units: list[Unit]) -> dict[int, int]:
@@ -218,7 +259,7 @@ class Analyser:
             out[i] = j
         return out
 
-    def _score(self, hits: list[Hit], units, spans, token_pattern_ids: list[str]):
+    def _score(self, hits: list[Hit], units, spans, token_pattern_ids: list[str], not_future: bool = False):
         """(score, evidence hits sorted best first).
 
         Specific evidence (a section heading, a ``strong`` expression, a token pattern of
@@ -246,11 +287,16 @@ class Analyser:
                 if h.kind == "headings":
                     continue  # heading-only phrases do not count in the body
                 specific = h.kind == "strong" or (h.kind == "pattern" and h.weight >= SPECIFIC_WEIGHT)
+                weight = h.weight
+                if h.negated or (h.future and not_future):
+                    # « les résultats ne sont pas encore connus », « il aurait fallu un script »:
+                    # the word is there, the element perhaps not
+                    specific, weight = False, min(weight, 0.5)
                 d = body.setdefault(h.unit, {})
                 old = d.get(h.what)
-                if old is None or old[0] < h.weight:
-                    d[h.what] = (h.weight, specific)
-                evidence.append((h.weight + (1 if specific else 0), h))
+                if old is None or old[0] < weight:
+                    d[h.what] = (weight, specific)
+                evidence.append((weight + (1 if specific else 0), h))
         specific_score = generic_score = 0.0
         for d in body.values():
             spec = sum(w for w, sp in d.values() if sp)
@@ -261,6 +307,7 @@ class Analyser:
             generic_score += block - s_part
         evidence.sort(key=lambda x: (-x[0], x[1].unit))
         total = head_score + specific_score + min(GENERIC_CAP, generic_score)
+        self._last_specific = head_score + specific_score
         return total, [h for _, h in evidence]
 
     def _analyse_doc(self, units: list[Unit], doc, counted: int) -> FileAnalysis:
@@ -270,6 +317,7 @@ class Analyser:
         elements: dict[str, list[ElementResult]] = {}
         per_unit_elements: dict[str, dict[int, set[str]]] = {}
         parts: dict[str, dict[str, float]] = {}
+        self.last_specific = {}
         elem_cache: dict[str, tuple[float, list[Hit]]] = {}
         for cid, comp in self.pack.competences.items():
             res = []
@@ -280,7 +328,8 @@ class Analyser:
                     hits = list(by_owner.get("E:" + det.key, []))
                     for name in det.patterns:
                         hits.extend(by_owner.get("T:" + name, []))
-                    elem_cache[det.key] = self._score(hits, units, spans, det.patterns)
+                    elem_cache[det.key] = self._score(hits, units, spans, det.patterns, det.not_future)
+                    self.last_specific[det.key] = self._last_specific
                 score, ev_hits = elem_cache[det.key]
                 status = PRESENT if score >= PRESENT_AT else WEAK if score >= WEAK_AT else MISSING
                 evidence = []
@@ -328,14 +377,30 @@ class Analyser:
         """cover: how well the competence's own elements are covered; headings: share of them
         that have a section of their own; vocab: the competence's vocabulary (raw points)."""
         own = [r for r in res if r.id not in self.common_ids] or res
-        cover = sum(min(r.score, 4.0) / 4.0 for r in own) / max(1, len(own))
-        headed = sum(1 for r in own if any(e.in_heading for e in r.evidence)) / max(1, len(own))
-        vscore, _ = self._score(by_owner.get("C:" + cid, []), units, spans, [])
+        w = {r.id: self.compiled.elements[(cid, r.id)].competence_weight for r in own}
+        total = sum(w.values()) or 1.0
+        cover = sum(w[r.id] * min(r.score, 4.0) / 4.0 for r in own) / total
+        headed = sum(w[r.id] for r in own if any(e.in_heading for e in r.evidence)) / total
+        vscore = self._vocab_score(by_owner.get("C:" + cid, []), units)
         return {"cover": cover, "headings": headed, "vocab": vscore}
 
     @staticmethod
+    def _vocab_score(hits: list[Hit], units) -> float:
+        """Uncapped density of a competence's vocabulary: 3 per heading holding it, and per
+        body block the number of distinct expressions (at most 2)."""
+        heads = set()
+        body: dict[int, set[str]] = {}
+        for h in hits:
+            if units[h.unit].heading and h.kind in ("headings", "strong"):
+                heads.add(h.unit)
+            elif h.kind != "headings":
+                body.setdefault(h.unit, set()).add(h.what)
+        return 3.0 * len(heads) + sum(min(2, len(v)) for v in body.values())
+
+    @staticmethod
     def _combine(parts: dict[str, dict[str, float]]) -> dict[str, float]:
-        top_vocab = max((p["vocab"] for p in parts.values()), default=0.0) or 1.0
+        # relative vocabulary, with a floor so that a few stray words do not decide
+        top_vocab = max(VOCAB_FLOOR, max((p["vocab"] for p in parts.values()), default=0.0))
         return {cid: 0.35 * p["cover"] + 0.30 * p["headings"] + 0.35 * (p["vocab"] / top_vocab)
                 for cid, p in parts.items()}
 
@@ -351,33 +416,42 @@ class Analyser:
         return full if len(full) >= 2 else []
 
     def _company(self, by_owner, units):
-        hits = by_owner.get("company", [])
+        """In-company experience: distinct cues, overlapping ones counted once (« mon stage »
+        holds « stage »), cues in negative or conditional sentences ignored. ``strong`` cues
+        (stage, alternance, tuteur…) 2 points, ``positive`` ones 1, ``negative`` ones (projet
+        fictif, étude de cas…) 2. True when positive evidence outweighs negative; False when a
+        negative cue is at least as heavy; None when nothing is said."""
+        hits = sorted(by_owner.get("company", []), key=lambda h: (h.unit, h.start, -(h.end - h.start)))
+        kept: list[Hit] = []
+        for h in hits:
+            if h.negated and h.kind != "negative":
+                continue
+            if kept and kept[-1].unit == h.unit and h.start < kept[-1].end:
+                continue  # inside a longer cue already counted
+            kept.append(h)
+        weights = {"strong": 2.0, "positive": 1.0, "negative": 2.0}
+        seen: set[tuple[str, str]] = set()
         pos = neg = 0.0
         ev = []
-        seen = set()
-        for h in hits:
-            key = (h.kind, h.what, h.unit)
+        for h in kept:
+            key = (h.kind, units[h.unit].text[h.start:h.end].lower())
             if key in seen:
                 continue
             seen.add(key)
             if h.kind == "negative":
-                neg += 1.0
-            elif h.kind == "strong":
-                pos += 2.0
+                neg += weights["negative"]
             else:
-                pos += 1.0
-            if h.kind != "negative" and len(ev) < MAX_EVIDENCE and h.unit not in {e[0] for e in ev}:
-                ev.append((h.unit, h))
-        evidence = [Evidence(text=_quote(units[u].text, h.start, h.end), page=units[u].page,
-                             in_heading=units[u].heading) for u, h in ev]
+                pos += weights.get(h.kind, 1.0)
+                if len(ev) < MAX_EVIDENCE and h.unit not in {e.unit for e in ev}:
+                    ev.append(h)
+        evidence = [Evidence(text=_quote(units[h.unit].text, h.start, h.end), page=units[h.unit].page,
+                             in_heading=units[h.unit].heading) for h in ev]
         if pos == 0 and neg == 0:
             return None, []
-        if neg >= 2 and neg >= pos:
+        if neg >= pos:
             return False, []
-        if pos >= 3 and pos >= 2 * neg:
+        if neg == 0 or pos >= neg + 3:
             return True, evidence
-        if neg > 0 and pos < 3:
-            return False, []
         return None, evidence
 
     def _outline(self, units: list[Unit], counted: int, per_unit_elements, spans) -> list[Section]:

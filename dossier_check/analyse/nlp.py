@@ -172,16 +172,17 @@ class _PrecompiledRe:
 
 def _load(use_cache: bool = True):
     t0 = time.perf_counter()
-    import spacy
-
-    t1 = time.perf_counter()
+    c0 = time.process_time()
     entries = read_sre_cache() if use_cache else []
     pre = _PrecompiledRe(entries)
     with pre:
+        import spacy
+
+        t1 = time.perf_counter()
         nlp = spacy.load(MODEL_NAME, exclude=list(EXCLUDE))
     t2 = time.perf_counter()
     LOAD_SECONDS.update({"import_spacy": t1 - t0, "load_model": t2 - t1,
-                         "sre_cache_hits": float(pre.hits)})
+                         "cpu": time.process_time() - c0, "sre_cache_hits": float(pre.hits)})
     return nlp
 
 
@@ -195,19 +196,17 @@ def get_nlp():
     return _NLP
 
 
-def slow_patterns(threshold: float = 0.005) -> list[tuple[str, int]]:
-    """Load the model in a fresh state and list the regexes whose compilation costs more than
-    ``threshold`` seconds (what ``write_sre_cache`` should hold). Call in a fresh process."""
+def slow_patterns(min_length: int = 1000) -> list[tuple[str, int]]:
+    """Load the model in a fresh state and list the regexes it compiles whose text has at least
+    ``min_length`` characters (the costly ones; a deterministic choice, so that the cache file
+    only changes when spaCy or Python does). Call in a fresh process."""
     found: list[tuple[str, int]] = []
     orig = re.compile
 
     def spy(pattern, flags=0):
-        t = time.perf_counter()
-        r = orig(pattern, flags)
-        if isinstance(pattern, str) and time.perf_counter() - t > threshold:
-            if (pattern, int(flags)) not in found:
-                found.append((pattern, int(flags)))
-        return r
+        if isinstance(pattern, str) and len(pattern) >= min_length and (pattern, int(flags)) not in found:
+            found.append((pattern, int(flags)))
+        return orig(pattern, flags)
 
     re.purge()
     re.compile = spy
@@ -217,7 +216,7 @@ def slow_patterns(threshold: float = 0.005) -> list[tuple[str, int]]:
         spacy.load(MODEL_NAME, exclude=list(EXCLUDE))
     finally:
         re.compile = orig
-    return found
+    return sorted(found)
 
 
 # ---------------------------------------------------------------- normalisation

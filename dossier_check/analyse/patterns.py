@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from .nlp import MODELS_DIR, fold, get_nlp, normalise_text
 
 KINDS = {"headings": 0.0, "strong": 2.0, "phrases": 1.0, "weak": 0.5}
-ELEMENT_KEYS = {"headings", "strong", "phrases", "weak", "patterns", "cite", "exclude_headings"}
+ELEMENT_KEYS = {"headings", "strong", "phrases", "weak", "patterns", "cite", "not_future", "competence_weight"}
 COMPETENCE_KEYS = {"headings", "strong", "phrases", "weak"}
 ROOT_KEYS = {"patterns", "company"}
 TOKEN_ATTRS_FOLDED = {"LOWER": "NORM", "NORM": "NORM", "LEMMA": "LEMMA", "TEXT": "NORM", "ORTH": "NORM"}
@@ -82,6 +82,8 @@ class ElementDetect:
     phrases: dict[str, list[str]] = field(default_factory=dict)  # kind -> phrases
     patterns: list[str] = field(default_factory=list)
     cite: str | None = None
+    not_future: bool = False  # evidence in a future-tense sentence is not specific (results)
+    competence_weight: float = 1.0  # how much the element tells which competence a file is
 
 
 @dataclass
@@ -165,11 +167,17 @@ def _collect(pack):
                     raise DetectError(f"{where}.patterns : motif « {p} » inconnu (déclarez-le dans detect.patterns)")
             if not any(phrases.values()) and not pats:
                 raise DetectError(f"{where} : aucune expression à chercher (headings, strong, phrases ou patterns)")
-            body = json.dumps([el.id, phrases, pats], sort_keys=True, ensure_ascii=False)
+            not_future = bool(det.get("not_future", False))
+            try:
+                cw = float(det.get("competence_weight", 1.0))
+            except (TypeError, ValueError):
+                raise DetectError(f"{where}.competence_weight : un nombre est attendu") from None
+            body = json.dumps([el.id, phrases, pats, not_future, cw], sort_keys=True, ensure_ascii=False)
             dkey = hashlib.sha1(body.encode()).hexdigest()[:10]
             if dkey not in by_def:
                 by_def[dkey] = ElementDetect(key=dkey, element_id=el.id, phrases=phrases, patterns=pats,
-                                             cite=str(det["cite"]) if det.get("cite") else None)
+                                             cite=str(det["cite"]) if det.get("cite") else None,
+                                             not_future=not_future, competence_weight=cw)
             elements[(cid, el.id)] = by_def[dkey]
     return elements, vocab, token_patterns, company
 
