@@ -58,7 +58,8 @@ def start_server(workers: int, soffice: str | None) -> tuple[subprocess.Popen, s
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+            r = httpx.get(url + "/healthz", timeout=1)
+            if r.status_code == 200 and r.json().get("ready", True):  # workers have loaded the model
                 return proc, url
         except httpx.HTTPError:
             pass

@@ -154,8 +154,12 @@ def test_page_is_french_offline_and_labelled(client):
 
 
 def test_healthz(client):
+    deadline = time.time() + 60
+    while not client.get("/healthz").json()["ready"]:
+        assert time.time() < deadline, "workers never became ready"
+        time.sleep(0.1)
     r = client.get("/healthz")
-    assert r.status_code == 200 and r.json()["status"] == "ok"
+    assert r.status_code == 200 and r.json()["status"] == "ok" and r.json()["workers"] == 1
 
 
 def test_openapi_describes_the_multipart_upload(client):
@@ -164,7 +168,8 @@ def test_openapi_describes_the_multipart_upload(client):
     schema = post_["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert schema["properties"]["title"]["enum"] == ["cc", "ntc"]
     assert schema["properties"]["files"]["items"]["format"] == "binary"
-    assert "doc.veille" in schema["properties"]
+    assert schema["properties"]["files"]["maxItems"] == 6
+    assert "doc.veille" in schema["description"]
     assert {"200", "413", "422"} <= set(post_["responses"])
     assert "/api/v1/titles" in spec["paths"] and "/healthz" in spec["paths"]
 

@@ -247,8 +247,12 @@ class Service:
         self.pool = ProcessPool(max_workers=self.settings.effective_workers, initializer=init_worker,
                                 initargs=(self.config,), context=multiprocessing.get_context(self._method))
         # Start the workers now (model loaded before the first request, not during it).
-        for _ in range(self.settings.effective_workers):
-            self.pool.schedule(_noop)
+        self.warmup = [self.pool.schedule(_noop) for _ in range(self.settings.effective_workers)]
+
+    @property
+    def ready(self) -> bool:
+        """True once the workers have loaded the rule packs and the language model."""
+        return self.pool is not None and all(f.done() for f in getattr(self, "warmup", []))
 
     def restart_pool(self) -> None:
         """Replace a broken pool (pebble replaces single dead workers by itself)."""
@@ -341,7 +345,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         messages = {404: "Adresse inconnue.", 405: "Méthode non permise pour cette adresse."}
-        return problem(exc.status_code, "http-error", messages.get(exc.status_code, "Requête refusée."))
+        return problem(exc.status_code, "http-error", messages.get(exc.status_code, "Requête refusée."),
+                       dict(exc.headers or {}))  # keeps Allow on 405
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -360,7 +365,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
                  "type": "object", "required": ["status"],
                  "properties": {"status": {"type": "string", "enum": ["ok"]}}}}}}})
     async def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok", "version": __version__, "workers": settings.effective_workers,
+        return JSONResponse({"status": "ok", "ready": service.ready, "version": __version__,
+                             "workers": settings.effective_workers,
                              "checks_in_progress": service.pending, "checks_done": service.done},
                             headers={"Cache-Control": "no-store"})
 
@@ -375,16 +381,20 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     session_ids = sorted({s for p in packs.values() for s in p.sessions})
     form_schema = {
         "type": "object",
-        "required": ["title"],
+        "required": ["title", "files"],
+        "description": (
+            "Les fichiers vont dans « files » (compétence reconnue au contenu) ou, un par compétence, "
+            "dans « doc.<compétence> » (par ex. « doc.veille » ; compétences : "
+            + ", ".join(competence_ids) + "). Au moins un fichier, au plus "
+            f"{settings.max_files} au total."),
         "properties": {
             "title": {"type": "string", "enum": sorted(packs), "description": "Titre professionnel."},
             "session": {"type": "string", "enum": session_ids,
                         "description": "Session ; absente : chaque document est vérifié seul."},
             "strict": {"type": "boolean", "description": "Les avertissements de contenu deviennent des erreurs."},
-            "files": {"type": "array", "items": {"type": "string", "format": "binary"},
-                      "description": "Documents (DOCX, ODT, PDF) ; compétence reconnue au contenu."},
-            **{f"doc.{c}": {"type": "string", "format": "binary",
-                            "description": f"Le document de la compétence « {c} »."} for c in competence_ids},
+            "files": {"type": "array", "minItems": 1, "maxItems": settings.max_files,
+                      "items": {"type": "string", "format": "binary"},
+                      "description": "Documents (DOCX, ODT, PDF)."},
         },
     }
 
@@ -452,7 +462,17 @@ async def _check(request: Request, settings: WebSettings, service: Service, pack
                        f"Session inconnue pour le titre {pack.id.upper()}{NB}: {_q(session)}. "
                        f"Choisissez parmi {_allowed(pack.sessions)}, ou aucune pour vérifier chaque "
                        "document seul.", field="session", allowed=list(pack.sessions))
-    strict = fields_.get("strict", "").strip().lower() in TRUE
+    for name in fields_:
+        if name in ("files", "file") or name.startswith("doc."):
+            # A text value where a file was expected: curl -F files=a.docx (without @).
+            return problem(422, "not-a-file",
+                           f"Le champ {_q(name)} doit contenir un fichier, pas un texte (avec curl{NB}: "
+                           f"-F {name}=@chemin/du/fichier.docx).", field=name)
+    strict = fields_.get("strict", "").strip().lower()
+    if strict not in ("", "true", "false"):
+        return problem(422, "invalid-field", f"Valeur invalide pour {_q('strict')}{NB}: {_q(strict)} "
+                       f"(true ou false).", field="strict", allowed=["true", "false"])
+    strict = strict == "true"
     jobs: list[FileJob] = []
     for f in upload.files:
         comp = None
