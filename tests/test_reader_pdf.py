@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import zipfile
 
 import pytest
 
@@ -351,6 +352,29 @@ def test_libreoffice_export_within_one_percent(libreoffice_pdf):
     assert doc.headers_footers == []
     n = doc.page_count
     assert doc.removed_header_footer_chars == (n - 1) * (len(HEADER) + len(f"Page 2 / {n}"))
+
+
+@pytest.mark.layout
+@needs_soffice
+def test_libreoffice_export_without_paragraph_spacing(tmp_path):
+    """Paragraphs told apart only by their short last line and first-line indent."""
+    prod = production_odt(sections=4, paragraphs_per_section=3)
+    buf = io.BytesIO()
+    src = zipfile.ZipFile(io.BytesIO(prod.odt))
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "styles.xml":
+                data = data.replace(b'fo:margin-bottom="0.2cm" fo:text-align="justify"',
+                                    b'fo:margin-bottom="0cm" fo:text-indent="0.8cm" fo:text-align="justify"')
+            zf.writestr(info, data)
+    doc = read(soffice_pdf(buf.getvalue(), tmp_path))
+    body = [b for b in doc.blocks if b.page and b.page >= 3]
+    assert abs(counted(body) - prod.body_chars) <= 0.01 * prod.body_chars
+    # Every paragraph, heading and bullet rebuilt whole; table cells found in their rows.
+    texts = {b.text for b in body} | {cell for b in body if b.kind == BlockKind.TABLE_CELL
+                                      for cell in b.text.split("\n")}
+    assert [t for t in prod.body_texts if t not in texts] == []
 
 
 @pytest.mark.layout
