@@ -258,7 +258,7 @@ def cover_lines(src: Source) -> list[tuple[str, str]]:
 
 def header_text(src: Source) -> str:
     m = src.meta
-    return f"{m['candidate']} — {TITLES[m['title']]['name']} — {m['short_title']}"
+    return typography(f"{m['candidate']} — {TITLES[m['title']]['name']} — {m['short_title']}")
 
 
 def footer_text(page: int, pages: int) -> str:
@@ -504,8 +504,10 @@ def nsify(frag: str) -> str:
     return frag[:m.end()] + " " + NSDECL + frag[m.end():] if "xmlns:w=" not in frag[:200] else frag
 
 
-def build_docx(src: Source, pages: dict[int, int], total_pages: int, word_meta: dict | None) -> bytes:
+def build_docx(src: Source, pages: dict[int, int], total_pages: int, word_meta: dict | None,
+               marks: dict | None = None) -> bytes:
     meta = src.meta
+    marks = marks or {}
     doc = Document()
     setup_styles(doc, meta)
     set_page(doc.sections[0])
@@ -536,6 +538,9 @@ def build_docx(src: Source, pages: dict[int, int], total_pages: int, word_meta: 
         page_break_paragraph()
     if with_toc:
         append(toc_sdt(src, pages))
+        if ("toc-title",) in marks:
+            sdt = sectpr.getprevious()
+            mark_page_start(sdt.find(".//" + qn("w:p")), marks[("toc-title",)])
         page_break_paragraph()
 
     layout = meta.get("layout", {})
@@ -567,6 +572,7 @@ def build_docx(src: Source, pages: dict[int, int], total_pages: int, word_meta: 
                         f'<w:footnoteReference w:id="{note_ids[s[1]]}"/></w:r>'))
         elif b.kind == "table":
             t = doc.add_table(rows=len(b.rows), cols=len(b.rows[0]))
+            table_index = n
             t.style = doc.styles["Table Grid"]
             for r_i, row in enumerate(b.rows):
                 for c_i, cell_text in enumerate(row):
@@ -576,6 +582,8 @@ def build_docx(src: Source, pages: dict[int, int], total_pages: int, word_meta: 
                     run = cp.add_run(cell_text)
                     run.font.size = Pt(10)
                     run.bold = r_i == 0
+                    if ("cell", table_index, r_i, c_i) in marks:
+                        mark_page_start(cp._p, marks[("cell", table_index, r_i, c_i)])
             doc.add_paragraph()  # Word always keeps a paragraph after a table
         elif b.kind == "textbox":
             p = doc.add_paragraph()
@@ -588,6 +596,10 @@ def build_docx(src: Source, pages: dict[int, int], total_pages: int, word_meta: 
             p = doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.add_run().add_picture(io.BytesIO(png), width=Cm(16), height=Cm(b.height_cm))
+        key = {"heading": ("block", n), "paragraph": ("block", n), "bullet": ("block", n),
+               "textbox": ("box", n), "image": ("image", n)}.get(b.kind)
+        if key in marks:
+            mark_page_start(p._p, marks[key])
 
     if src.footnotes:
         add_footnotes(doc, src, note_ids)
@@ -690,7 +702,8 @@ def finish_package(data: bytes, src: Source, word_meta: dict | None) -> bytes:
     return out.getvalue()
 
 
-def final_docx(src: Source, heading_pages: dict[int, int], total_pages: int) -> bytes:
+def final_docx(src: Source, heading_pages: dict[int, int], total_pages: int,
+               marks: dict | None = None) -> bytes:
     """The DOCX as committed: sommaire page numbers and app.xml statistics from
     LibreOffice's rendering (or python-docx's template app.xml when the source
     says ``metadata: python-docx``)."""
@@ -698,7 +711,7 @@ def final_docx(src: Source, heading_pages: dict[int, int], total_pages: int) -> 
     if src.meta.get("metadata", "word") == "word":
         word_meta = word_statistics(src, heading_pages, total_pages)
         word_meta["total_time"] = src.meta.get("total_time", 540)
-    return build_docx(src, heading_pages, total_pages, word_meta)
+    return build_docx(src, heading_pages, total_pages, word_meta, marks)
 
 
 def load_all() -> list[Source]:
@@ -803,6 +816,146 @@ def pdf_layout(pdf: Path, src: Source) -> dict:
     return {"total": len(texts), "cover": cover, "toc": toc, "headings": heading_pages}
 
 
+def flow_units(src: Source) -> list[tuple[tuple, str]]:
+    """The text flow in reading order, as (unit key, text): where a page can
+    start. Text boxes and pictures are keyed to their anchor paragraph."""
+    units: list[tuple[tuple, str]] = []
+    if src.meta.get("cover", True):
+        units += [(("cover", i), t) for i, (_, t) in enumerate(cover_lines(src)) if t]
+    if src.meta.get("sommaire", True):
+        units.append((("toc-title",), SOMMAIRE_TITLE))
+        units += [(("toc", k), f"{t} {p}") for k, (_, t, p) in enumerate(sommaire_entries(src, {}))]
+    for bi, b in enumerate(src.blocks):
+        if b.kind in ("heading", "paragraph", "bullet"):
+            units.append((("block", bi), b.text))
+        elif b.kind == "table":
+            units += [(("cell", bi, r, c), t) for r, row in enumerate(b.rows) for c, t in enumerate(row)]
+        elif b.kind == "textbox":
+            units += [(("box", bi), t) for t in [b.title] + b.paragraphs]
+        elif b.kind == "image":
+            units.append((("image", bi), ""))
+    return units
+
+
+def _flat(s: str) -> str:
+    # One character for one: the offsets in the flow stay those of the source.
+    return s.replace(NBSP, " ").replace("\u202f", " ")
+
+
+def _images_drawn(page) -> int:
+    """Image XObjects actually painted on a PDF page (LibreOffice shares one
+    resource dictionary between pages, so page.images is no help)."""
+    def count(stream_data: bytes, resources) -> int:
+        n = 0
+        xobjs = resources.get("/XObject", {}) if resources else {}
+        for name in re.findall(rb"/([^\s/\[\]<>()]+)\s+Do\b", stream_data):
+            xo = xobjs.get("/" + name.decode("latin-1"))
+            if xo is None:
+                continue
+            xo = xo.get_object()
+            if xo.get("/Subtype") == "/Image":
+                n += 1
+            elif xo.get("/Subtype") == "/Form":
+                n += count(xo.get_data(), xo.get("/Resources", resources))
+        return n
+    contents = page.get_contents()
+    return count(contents.get_data(), page.get("/Resources")) if contents is not None else 0
+
+
+BULLET_RE = re.compile("^[\uf0b7\u2022\u25cf\u25aa\u00b7\u2013\\-]\\s*")
+
+
+def page_starts(pdf: Path, src: Source) -> dict[tuple, int]:
+    """Where each page after the first begins in the source, as Word records it
+    with w:lastRenderedPageBreak: {unit key: offset in its text}. Found by
+    matching the first text of each rendered page (after the running header)
+    in the source's text flow; raises when a page start cannot be placed."""
+    reader = PdfReader(str(pdf))
+    units = flow_units(src)
+    flow, owners = [], []  # flow text and, per character, (unit index, offset)
+    for ui, (_, text) in enumerate(units):
+        for off, ch in enumerate(_flat(text)):
+            flow.append(ch)
+            owners.append((ui, off))
+        flow.append(" ")
+        owners.append((ui, len(text)))
+    flow_s = "".join(flow)
+    header = norm(header_text(src))
+    images_before = 0
+    cursor = 0
+    marks: dict[tuple, int] = {}
+    for k, page in enumerate(reader.pages[1:], start=2):
+        images_before += _images_drawn(reader.pages[k - 2])
+        lines = [ln.strip() for ln in (page.extract_text() or "").split("\n")]
+        lines = [ln for ln in lines if ln]
+        if lines and norm(lines[0]) == header:
+            lines = lines[1:]
+        text = " ".join(BULLET_RE.sub("", _flat(ln)) for ln in lines)
+        text = re.sub(r"\s+", " ", text).strip()
+        # The footnote mark glued to a word ("énergie1") is not in the flow:
+        # try the longest key that matches, down to one short line.
+        found = -1
+        for size in (60, 40, 25, 15, 8):
+            key = text[:size].strip()
+            if len(key) < 4:
+                continue
+            found = flow_s.find(key, cursor)
+            if found >= 0:
+                break
+        if found < 0:
+            raise SystemExit(f"{pdf}: cannot place the start of page {k}: {text[:60]!r}")
+        ui, off = owners[found]
+        # A picture at the top of the page has no text: when the pictures
+        # painted so far are fewer than those before the match, the page
+        # starts with the first picture not yet painted.
+        if off == 0:
+            pics = [i for i, (key_, _) in enumerate(units[:ui]) if key_[0] == "image"]
+            if len(pics) > images_before:
+                ui, off = pics[images_before], 0
+        key_ = units[ui][0]
+        if key_[0] == "box":
+            off = 0  # the anchor paragraph of the text box
+        if key_ in marks:
+            raise SystemExit(f"{pdf}: two page starts in {key_}")
+        marks[key_] = off
+        cursor = found + 1
+    return marks
+
+
+def mark_page_start(p_el, offset: int) -> None:
+    """Insert <w:lastRenderedPageBreak/> at the given character offset of a
+    paragraph (counted over its w:t text), splitting a w:t when needed."""
+    pos = 0
+    for r in p_el.iter(qn("w:r")):
+        for t in r.findall(qn("w:t")):
+            n = len(t.text or "")
+            if pos <= offset < pos + n or (offset == pos and n == 0):
+                brk = parse_xml(f'<w:lastRenderedPageBreak {NSDECL}/>')
+                cut = offset - pos
+                if cut == 0:
+                    t.addprevious(brk)
+                else:
+                    rest = copy.deepcopy(t)
+                    t.text, rest.text = t.text[:cut], t.text[cut:]
+                    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                    rest.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                    t.addnext(brk)
+                    brk.addnext(rest)
+                return
+            pos += n
+    # No text at that offset (a picture or text-box anchor): first run.
+    r = p_el.find(qn("w:r"))
+    if r is None:
+        r = parse_xml(f"<w:r {NSDECL}/>")
+        p_el.append(r)
+    rpr = r.find(qn("w:rPr"))
+    brk = parse_xml(f'<w:lastRenderedPageBreak {NSDECL}/>')
+    if rpr is not None:
+        rpr.addnext(brk)
+    else:
+        r.insert(0, brk)
+
+
 # --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
@@ -826,13 +979,22 @@ def main() -> int:
             (p1 / f"{src.id}.docx").write_bytes(build_docx(src, provisional, 9, None))
         soffice_convert(sorted(p1.glob("*.docx")), "pdf", p1, profile)
         layouts = {src.id: pdf_layout(p1 / f"{src.id}.pdf", src) for src in sources}
+        # Word records where each page began at its last layout
+        # (w:lastRenderedPageBreak); a python-docx file never was laid out.
+        marks = {src.id: page_starts(p1 / f"{src.id}.pdf", src)
+                 if src.meta.get("metadata", "word") == "word" else {} for src in sources}
+        for src in sources:
+            if marks[src.id] and len(marks[src.id]) != layouts[src.id]["total"] - 1:
+                raise SystemExit(f"{src.id}: {len(marks[src.id])} page starts for "
+                                 f"{layouts[src.id]['total']} pages")
 
         # Pass 2: final DOCX with the real page numbers and statistics.
         p2 = tmp / "pass2"
         p2.mkdir()
         for src in sources:
             lay = layouts[src.id]
-            (p2 / f"{src.id}.docx").write_bytes(final_docx(src, lay["headings"], lay["total"]))
+            (p2 / f"{src.id}.docx").write_bytes(
+                final_docx(src, lay["headings"], lay["total"], marks[src.id]))
         docx_files = sorted(p2.glob("*.docx"))
         soffice_convert(docx_files, "odt", p2, profile)
         soffice_convert(docx_files, "pdf", p2, profile)
@@ -900,6 +1062,8 @@ def main() -> int:
                     "footer": "Page {PAGE} / {NUMPAGES}",
                 }
                 if fmt == "docx":
+                    entry["page_starts"] = [
+                        {"unit": list(k), "offset": o} for k, o in marks[src.id].items()]
                     entry["app_xml"] = ("word" if src.meta.get("metadata", "word") == "word"
                                         else "python-docx-template")
                 files[rel] = entry

@@ -234,6 +234,33 @@ def test_docx_is_built_like_word(rel):
 
 
 @pytest.mark.parametrize("rel", files_of("docx"))
+def test_docx_last_rendered_page_breaks(rel):
+    """Like a file Word saved, each page after the first begins with a
+    w:lastRenderedPageBreak (from LibreOffice's rendering); counting them gives
+    every heading's page. The python-docx-made sample has none."""
+    e = FILES[rel]
+    doc = docx_xml(rel, "word/document.xml")
+    marks = doc.findall(".//w:lastRenderedPageBreak", NS)
+    if "python-docx-metadata" in e["features"]:
+        assert not marks
+        return
+    assert len(marks) == e["pages"]["total"] - 1
+    got = []
+    for p in doc.iter(f"{{{W}}}p"):
+        style = p.find("w:pPr/w:pStyle", NS)
+        if style is None or not style.get(f"{{{W}}}val").startswith("Heading"):
+            continue
+        before = int(p.xpath("count(preceding::w:lastRenderedPageBreak)", namespaces=NS))
+        first_run = p.find("w:r", NS)
+        at_start = first_run is not None and first_run.find("w:lastRenderedPageBreak", NS) is not None \
+            and first_run.find("w:t", NS) is not None \
+            and first_run.index(first_run.find("w:lastRenderedPageBreak", NS)) \
+            < first_run.index(first_run.find("w:t", NS))
+        got.append(1 + before + at_start)
+    assert got == list(e["pages"]["headings"].values())
+
+
+@pytest.mark.parametrize("rel", files_of("docx"))
 def test_docx_metadata(rel):
     e = FILES[rel]
     with zipfile.ZipFile(SAMPLES / rel) as z:
@@ -263,7 +290,8 @@ def test_docx_bytes_are_reproducible_from_the_sources():
         e = FILES[rel]
         src = SOURCES[e["sample"]]
         heading_pages = dict(enumerate(e["pages"]["headings"].values()))
-        data = gen.final_docx(src, heading_pages, e["pages"]["total"])
+        marks = {tuple(m["unit"]): m["offset"] for m in e["page_starts"]}
+        data = gen.final_docx(src, heading_pages, e["pages"]["total"], marks)
         assert data == (SAMPLES / rel).read_bytes(), rel
 
 
