@@ -390,3 +390,7 @@ def test_libreoffice_export_structure(libreoffice_pdf):
     assert heads == [(t, 2 if t[1] == "." and t[2] != " " else 1) for t in prod.headings]
     items = [b.text for b in doc.blocks if b.kind == BlockKind.LIST_ITEM]
     assert items == prod.bullets
+    body = [b for b in doc.blocks if b.page >= 3]
+    texts = {b.text for b in body} | {cell for b in body if b.kind == BlockKind.TABLE_CELL
+                                      for cell in b.text.split("\n")}
+    assert [t for t in prod.body_texts if t not in texts] == []
