@@ -5,9 +5,9 @@ Method (documented for trainers in docs/batch.md):
 * each document's counted text (cover and sommaire left out) is cut into
   words; case and accents are ignored; every run of 5 consecutive words is a
   *shingle*;
-* shingles found in more than half of the compared documents (when more than
-  two) are template text — the référentiel's wording, common headings — and are
-  ignored;
+* shingles found in more than half of the class's documents of the same
+  competence (and in at least three) are template text — the référentiel's
+  wording, a plan given by the trainer, common headings — and are ignored;
 * two documents are compared on their shared shingles. The reported
   **similarity** is the share of the shorter document's shingles that are also
   in the other one (containment: it catches a copied half of a document as well
@@ -170,50 +170,62 @@ def find_similar(documents: list[dict], former: list[dict] | None = None,
     old = [_prepare(d, vocab) for d in former if d.get("text")]
     allp = cls + old
 
-    # Template text: shingles present in more than half of the documents.
-    df: dict[int, int] = defaultdict(int)
-    for p in allp:
-        for sid in p.set:
-            df[sid] += 1
-    n = len(allp)
-    common = {sid for sid, c in df.items() if c > max(2, n // 2)} if n > 2 else set()
+    # Template text: per competence, shingles present in more than half of the
+    # class's documents of that competence (and in at least three).
+    groups: dict[str | None, list[_Prepared]] = defaultdict(list)
+    for p in cls:
+        groups[p.side.competence].append(p)
+    common: dict[str | None, set[int]] = {}
+    for comp, members in groups.items():
+        df: dict[int, int] = defaultdict(int)
+        for p in members:
+            for sid in p.set:
+                df[sid] += 1
+        n = len(members)
+        common[comp] = {sid for sid, c in df.items() if c > max(2, n // 2)}
+
+    def ignored(ca: str | None, cb: str | None) -> set[int]:
+        out = common.get(ca, set())
+        if cb != ca and cb in common:
+            out = out | common[cb]
+        return out
 
     index: dict[int, list[int]] = defaultdict(list)
     for j, p in enumerate(allp):
         for sid in p.set:
-            if sid not in common:
-                index[sid].append(j)
+            index[sid].append(j)
 
     pairs: list[SimilarPair] = []
     for i, pa in enumerate(cls):
         counts: dict[int, int] = defaultdict(int)
         for sid in pa.set:
-            if sid in common:
-                continue
             for j in index[sid]:
                 if j > i:
                     counts[j] += 1
-        for j, shared_n in counts.items():
-            pb = allp[j]
-            if shared_n < min_shared:
+        for j, rough in counts.items():
+            if rough < min_shared:
                 continue
+            pb = allp[j]
+            ca, cb = pa.side.competence, pb.side.competence
             if j < len(cls):
                 if pa.side.candidate == pb.side.candidate:
                     continue
-                ca, cb = pa.side.competence, pb.side.competence
                 if ca and cb and ca != cb:
                     continue
-            sa = len(pa.set - common)
-            sb = len(pb.set - common)
+            skip = ignored(ca, cb if j < len(cls) else ca)
+            shared = (pa.set & pb.set) - skip
+            if len(shared) < min_shared:
+                continue
+            sa = len(pa.set - skip)
+            sb = len(pb.set - skip)
             if not sa or not sb:
                 continue
-            containment = shared_n / min(sa, sb)
+            containment = len(shared) / min(sa, sb)
             if containment < threshold:
                 continue
-            shared = (pa.set & pb.set) - common
-            union = len((pa.set | pb.set) - common)
+            union = len((pa.set | pb.set) - skip)
             quotes, words = _passages(pa, shared)
-            pairs.append(SimilarPair(pa.side, pb.side, containment, shared_n / union if union else 0.0,
+            pairs.append(SimilarPair(pa.side, pb.side, containment, len(shared) / union if union else 0.0,
                                      words, quotes))
     pairs.sort(key=lambda p: (-p.similarity, p.a.candidate or "", p.a.file))
     return pairs

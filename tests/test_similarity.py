@@ -85,3 +85,19 @@ def test_template_text_shared_by_most_documents_is_ignored():
     docs = _docs(("A", "a", template + VEILLE_A), ("B", "b", template + VEILLE_B),
                  ("C", "c", template + "Texte sans rapport sur la fidélisation des clients d'une banque."))
     assert find_similar(docs, min_shared=3) == []
+
+
+def test_text_shared_by_most_of_the_competence_group_is_template_but_a_copy_still_shows():
+    plan = ("Introduction présentation de l'entreprise et du service commercial puis description du système "
+            "de veille mis en place les sources d'information retenues et la justification de leur choix "
+            "enfin les concurrents identifiés leur positionnement les résultats obtenus et les limites. ")
+    own = ["La boulangerie industrielle Panorient livre cent vingt points de vente en Occitanie et "
+           "cherche à mieux connaître les enseignes qui la concurrencent sur le segment du pain bio.",
+           "Notre cabinet d'expertise comptable accompagne les artisans du bâtiment ; la veille porte sur les "
+           "offres de tenue de comptes en ligne qui attirent nos clients les plus jeunes."]
+    docs = _docs(("A", "a", plan + VEILLE_A), ("B", "b", plan + VEILLE_B),
+                 ("C", "c", plan + own[0]), ("D", "d", plan + own[1]),
+                 ("E", "e", plan + VEILLE_A.replace("Agrinova", "Agrimax")))
+    pairs = find_similar(docs)
+    assert [(p.a.candidate, p.b.candidate) for p in pairs] == [("A", "E")]
+    assert all("système de veille mis en place les sources" not in q for q in pairs[0].passages)
