@@ -44,6 +44,9 @@ _NO_TEXT_MSG = ("Le PDF ne contient aucun texte lisible\u00a0: il semble numéri
                 "(«\u00a0Fichier > Exporter au format PDF\u00a0») au lieu de le scanner, ou envoyez le fichier "
                 ".docx ou .odt.")
 
+_UNSUPPORTED_CRYPT_MSG = ("Le PDF est protégé (chiffré) avec un algorithme que l'outil ne sait pas "
+                          "ouvrir. Exportez-le de nouveau sans protection depuis votre traitement de "
+                          "texte pour le vérifier.")
 _UNMAPPED_MSG = ("Le texte de ce PDF ne peut pas être extrait\u00a0: ses polices ne disent pas à quels "
                  "caractères correspondent leurs dessins. Exportez de nouveau le PDF depuis votre "
                  "traitement de texte («\u00a0Fichier > Exporter au format PDF\u00a0»), ou envoyez le fichier .docx "
@@ -635,6 +638,12 @@ def read(data: bytes, limits: Limits) -> Document:
             raise _too_large("max_memory_bytes", format_bytes(limits.max_memory_bytes),
                              "le PDF demande trop de mémoire") from None
         except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on broken files
+            from pypdf.errors import DependencyError, FileNotDecryptedError
+
+            if isinstance(exc, FileNotDecryptedError):
+                raise ReadError(ENCRYPTED, _ENCRYPTED_MSG) from None
+            if isinstance(exc, DependencyError):  # AES without a crypto library
+                raise ReadError(ENCRYPTED, _UNSUPPORTED_CRYPT_MSG, reason=str(exc)[:200]) from None
             raise ReadError(CORRUPT_FILE, _CORRUPT_MSG, reason=f"{type(exc).__name__}: {exc}"[:200]) from None
 
 
@@ -659,9 +668,7 @@ def _read(data: bytes, limits: Limits) -> Document:
         try:
             ok = reader.decrypt("")
         except (DependencyError, NotImplementedError):
-            raise ReadError(ENCRYPTED, "Le PDF est chiffré avec un algorithme que l'outil ne sait pas "
-                            "ouvrir. Exportez-le de nouveau sans protection depuis votre traitement "
-                            "de texte pour le vérifier.", reason="unsupported encryption") from None
+            raise ReadError(ENCRYPTED, _UNSUPPORTED_CRYPT_MSG, reason="unsupported encryption") from None
         if ok == PasswordType.NOT_DECRYPTED:
             raise ReadError(ENCRYPTED, _ENCRYPTED_MSG)
     try:
