@@ -102,3 +102,15 @@ def test_company_experience():
 def test_single_competence_document_is_not_merged():
     blocks = blocks_from_text("# Le système de veille\n" + VEILLE * 5)
     assert analyse(NTC, blocks).merged == []
+
+
+def test_a_whole_dossier_in_one_file_is_reported_merged():
+    from test_analyse_elements import sample_text
+
+    veille = sample_text("ntc-veille")
+    fidel = sample_text("ntc-fidelisation")
+    body = lambda t: t[t.find("\n---", 4) + 4:]  # noqa: E731
+    merged = ("# Production 1 : la veille commerciale\n" + body(veille).replace("\n# ", "\n## ")
+              + "\n# Production 2 : la fidélisation\n" + body(fidel).replace("\n# ", "\n## "))
+    fa = analyse(NTC, blocks_from_text(merged))
+    assert fa.merged == ["veille", "fidelisation"]

@@ -365,7 +365,7 @@ class Analyser:
                 best, confident = top, True
             elif s1 > 0:
                 best = top
-        merged = self._merged(elements, parts)
+        merged = self._merged(elements, parts, by_owner, units, spans)
         self.last_parts = parts
         company, company_ev = self._company(by_owner, units)
         outline = self._outline(units, counted, per_unit_elements, spans)
@@ -404,16 +404,41 @@ class Analyser:
         return {cid: 0.35 * p["cover"] + 0.30 * p["headings"] + 0.35 * (p["vocab"] / top_vocab)
                 for cid, p in parts.items()}
 
-    def _merged(self, elements, parts) -> list[str]:
-        top_vocab = max((p["vocab"] for p in parts.values()), default=0.0) or 1.0
-        full = []
-        for cid, res in elements.items():
-            own = [r for r in res if r.id not in self.common_ids]
-            p = parts[cid]
-            if (own and all(r.status == PRESENT for r in own) and p["headings"] >= 0.6
-                    and p["vocab"] >= 0.6 * top_vocab):
-                full.append(cid)
-        return full if len(full) >= 2 else []
+    def _merged(self, elements, parts, by_owner, units, spans) -> list[str]:
+        """Competences that each own a large part of the file: the top-level sections are labelled
+        with the competence whose vocabulary dominates them, and a competence whose sections hold
+        at least a quarter of the text, and whose own elements are well covered, counts. Two or
+        more such competences: a merged dossier."""
+        heads = [i for i, u in enumerate(units) if u.heading]
+        if len(heads) < 2:
+            return []
+        top = min(units[i].level for i in heads)
+        tops = [i for i in heads if units[i].level == top]
+        if len(tops) < 2:
+            return []
+        bounds = []
+        for k, i in enumerate(tops):
+            bounds.append((i, tops[k + 1] if k + 1 < len(tops) else len(units)))
+        if tops[0] > 0:
+            bounds.insert(0, (0, tops[0]))
+        total = sum(u.chars for u in units) or 1
+        share: dict[str, float] = {}
+        vocab_in: dict[str, float] = {}
+        for lo, hi in bounds:
+            per = {}
+            for cid in parts:
+                hits = [h for h in by_owner.get("C:" + cid, []) if lo <= h.unit < hi]
+                per[cid] = self._vocab_score(hits, units)
+            ranked = sorted(per.items(), key=lambda kv: -kv[1])
+            best, v1 = ranked[0]
+            v2 = ranked[1][1] if len(ranked) > 1 else 0.0
+            if v1 >= 3 and v1 >= 2 * v2:
+                chars = sum(units[k].chars for k in range(lo, hi))
+                share[best] = share.get(best, 0.0) + chars / total
+                vocab_in[best] = vocab_in.get(best, 0.0) + v1
+        full = [cid for cid, sh in share.items()
+                if sh >= 0.25 and vocab_in[cid] >= 6 and parts[cid]["cover"] >= 0.6]
+        return sorted(full, key=lambda c: list(parts).index(c)) if len(full) >= 2 else []
 
     def _company(self, by_owner, units):
         """In-company experience: distinct cues, overlapping ones counted once (« mon stage »

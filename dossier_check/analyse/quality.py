@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from ..rulepack import builtin_packs
+from .assign import AssignInput, assign
 from .results import MISSING, PRESENT, WEAK
 from .textdoc import blocks_from_text, counted_chars
 
@@ -26,12 +27,14 @@ class Quality:
     weak: int = 0
     elements: int = 0
     competence_ok: int = 0
+    confident: int = 0  # right and confident
     documents: int = 0
     company_ok: int = 0
     company_total: int = 0
     false_missing: list[tuple[str, str]] = field(default_factory=list)  # (file, element): labelled present
     missed: list[tuple[str, str, str]] = field(default_factory=list)  # (file, element, status): labelled missing
     competence_errors: list[tuple[str, object, object]] = field(default_factory=list)
+    unconfident: list[tuple[str, object, object]] = field(default_factory=list)
     company_errors: list[tuple[str, object, object]] = field(default_factory=list)
 
     @property
@@ -81,12 +84,17 @@ def evaluate(eval_dir: str | Path, packs=None) -> Quality:
             # competence: the content's confident best guess; a merged file must be seen as merged
             q.documents += 1
             if len(comps) == 1:
-                ok = fa.best == comps[0] and fa.confident
-                got = fa.best if fa.confident else f"{fa.best}?"
+                # what assign() gives a lone file whose name says nothing: the content's best guess
+                (a,), _ = assign([AssignInput("document.docx", fa, None)], None, packs[title])
+                ok = a.competence == comps[0]
+                q.confident += ok and fa.confident
+                got = a.competence if fa.confident else f"{a.competence} (not confident)"
             else:
                 ok = set(comps) <= set(fa.merged)
                 got = fa.merged or fa.best
             q.competence_ok += ok
+            if ok and len(comps) == 1 and not fa.confident:
+                q.unconfident.append((d["file"], comps[0], got))
             if not ok:
                 q.competence_errors.append((d["file"], comps if len(comps) > 1 else comps[0], got))
             # elements: the best status over the file's competences
@@ -127,7 +135,8 @@ def report(q: Quality, verbose: bool = False) -> str:
         f"missing elements (positive class): precision {q.precision:.3f}  recall {q.recall:.3f}  "
         f"F1 {q.f1:.3f}   (TP {q.tp}, FP {q.fp}, FN {q.fn}, TN {q.tn})",
         f"share of elements judged weak: {q.weak_share:.1%} ({q.weak}/{q.elements})",
-        f"competence accuracy: {q.competence_accuracy:.1%} ({q.competence_ok}/{q.documents})",
+        f"competence accuracy: {q.competence_accuracy:.1%} ({q.competence_ok}/{q.documents}; "
+        f"{q.confident} of them confident; a merged file counts when all its competences are found)",
         f"company experience accuracy: {q.company_accuracy:.1%} ({q.company_ok}/{q.company_total})",
         f"present elements reported missing: {len(q.false_missing)}",
     ]
@@ -137,7 +146,7 @@ def report(q: Quality, verbose: bool = False) -> str:
     if verbose:
         for f, e, st in q.missed:
             lines.append(f"  labelled missing, reported {st}: {f} {e}")
-        for f, want, got in q.competence_errors:
+        for f, want, got in q.competence_errors + q.unconfident:
             lines.append(f"  competence: {f} expected {want}, got {got}")
         for f, want, got in q.company_errors:
             lines.append(f"  company experience: {f} expected {want}, got {got}")
