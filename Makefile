@@ -14,9 +14,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Exit code 1 means "not compliant", which the non-compliant samples are meant to be.
 demo: $(STAMP)
-	$(BIN)/dossier-check check --title ntc --session titre samples/ntc/conforme/*.docx || true
-	$(BIN)/dossier-check check --title cc --session titre samples/cc/conforme/*.docx || true
+	@echo "== Dossier NTC complet (DOCX), session du titre"
+	$(BIN)/dossier-check check --title ntc --session titre samples/ntc/conforme/*.docx || [ $$? -eq 1 ]
+	@echo "== Dossier CC complet (ODT), session du titre"
+	$(BIN)/dossier-check check --title cc --session titre samples/cc/conforme/*.odt || [ $$? -eq 1 ]
+	@echo "== Documents non conformes (PDF), vérifiés un par un"
+	$(BIN)/dossier-check check --title ntc samples/non-conformes/ntc-*.pdf || [ $$? -eq 1 ]
+	$(BIN)/dossier-check check --title cc samples/non-conformes/cc-*.pdf || [ $$? -eq 1 ]
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
