@@ -330,6 +330,15 @@ def test_entity_declarations_refused():
     assert exc.value.code == CORRUPT_FILE
 
 
+def test_crafted_counts_do_not_blow_up():
+    body = ('<text:p text:style-name="Standard">a<text:s text:c="999999999999"/>b</text:p>'
+            '<text:list text:style-name="Numbering_20_123"><text:list-item text:start-value="999999999999">'
+            '<text:p>x</text:p></text:list-item></text:list>')
+    doc = read(body)
+    assert doc.blocks[0].text == "a" + " " * 1000 + "b"
+    assert doc.blocks[1].text == "x"
+
+
 def test_part_size_limit():
     with pytest.raises(ReadError) as exc:
         odt.read(build_odt(p(LOREM * 50)), Limits(max_xml_part_bytes=2000))

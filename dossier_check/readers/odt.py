@@ -200,6 +200,8 @@ class _Styles:
 
 
 def _format_number(n: int, fmt: str) -> str:
+    if n > 5000 or n < 1:
+        return str(n)
     if fmt == "a":
         return _alpha(n).lower()
     if fmt == "A":
@@ -310,7 +312,7 @@ class _Walker:
         for item in el:
             if item.tag == T_LIST_ITEM:
                 start = _attr(item, TEXT, "start-value")
-                if start and start.isdigit():
+                if start and start.isdigit() and len(start) < 7:
                     counter = int(start)
                 else:
                     counter += 1
@@ -466,7 +468,8 @@ class _Walker:
                 continue
             if tag == T_S:
                 c = _attr(child, TEXT, "c", "1")
-                self._literal(state, " " * (int(c) if c.isdigit() else 1))
+                # Capped: a crafted file must not make us build a huge string.
+                self._literal(state, " " * (min(int(c), 1000) if c.isdigit() else 1))
             elif tag == T_TAB:
                 self._literal(state, "\t")
             elif tag == T_LINE_BREAK:
