@@ -619,7 +619,12 @@ def read(data: bytes, limits: Limits) -> Document:
         hf_styles.load(styles_root.find(_q(OFFICE, "automatic-styles")), automatic=True)
 
     walker = _Walker(body_styles)
-    walker.walk(text_root, _Ctx())
+    try:
+        walker.walk(text_root, _Ctx())
+    except RecursionError:
+        raise ReadError(CORRUPT_FILE, "Le document est anormalement imbriqué et ne peut pas être lu. "
+                        "Ouvrez-le dans votre traitement de texte et enregistrez-le de nouveau.",
+                        reason="recursion") from None
 
     tracked = 0
     for tc in text_root.iter(T_TRACKED_CHANGES):
