@@ -374,3 +374,21 @@ def test_ctrl_c_stops_cleanly_without_a_half_written_report(tmp_path):
     else:
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail("worker processes still running after Ctrl-C")
+
+
+def test_compare_with_former_sessions(tmp_path):
+    cls = tmp_path / "classe"
+    make_docx(cls / "DURAND Léa" / "veille.docx", md_paragraphs("cc-veille"))
+    make_docx(cls / "MARTIN Paul" / "veille.docx", md_paragraphs("ntc-veille"))
+    former = tmp_path / "archives-2025"
+    make_docx(former / "promo-2025" / "ancien-veille.docx", edited_copy(md_paragraphs("ntc-veille")))
+    make_docx(former / "autre.docx", md_paragraphs("ntc-fidelisation"))
+    out = tmp_path / "out"
+    code, output = run(["batch", str(cls), "-t", "ntc", "-s", "titre", "-o", str(out), "--no-layout", "--jobs", "1",
+                        "--compare-with", str(former)])
+    assert re.search(r"MARTIN Paul \(MARTIN Paul/veille.docx\) et session précédente "
+                     r"\(archives-2025/promo-2025/ancien-veille.docx\)\u00a0: \d+\u202f% en commun", output)
+    assert "DURAND Léa (" not in output.split("Passages très similaires", 1)[1]
+    html = (out / "rapport-classe.html").read_text(encoding="utf-8")
+    assert "un document d'une session précédente (archives-2025/promo-2025/ancien-veille.docx)" in html
+    assert "2 documents de sessions précédentes ont aussi été comparés" in html
