@@ -150,12 +150,15 @@ def test_dot_leader_sommaire_lines():
     toc = [Line("Sommaire", size=16, bold=True),
            Line("Introduction ........................................ 3"),
            Line("1. Présentation de l'entreprise .................... 4"),
-           Line("Conclusion …………… 9")]
+           Line("Conclusion …………… 9"),
+           Line("Le respect de la politique commerciale de l'entreprise et des attentes des"),
+           Line("clients du secteur ........................................ 10")]
     body, _ = flow([("h1", "Introduction"), ("p", paragraph(0, 4))])
     doc = read(canvas_pdf([toc] + body))
     toc_blocks = [b for b in doc.blocks if b.toc_signal]
     assert [(b.text, b.page) for b in toc_blocks] == [
-        ("Introduction\t3", 1), ("1. Présentation de l'entreprise\t4", 1), ("Conclusion\t9", 1)]
+        ("Introduction\t3", 1), ("1. Présentation de l'entreprise\t4", 1), ("Conclusion\t9", 1),
+        ("Le respect de la politique commerciale de l'entreprise et des attentes des clients du secteur\t10", 1)]
     assert {b.toc_signal for b in toc_blocks} == {"lignes de sommaire (points de conduite)"}
     assert doc.blocks[0].kind == BlockKind.HEADING and doc.blocks[0].text == "Sommaire"
     assert "Sommaire" in doc.pages_text[0].text and "Introduction" in doc.pages_text[1].text

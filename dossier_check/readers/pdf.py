@@ -528,6 +528,13 @@ def _rebuild(pages: list[list[_Line]], vocabulary: set[str]) -> list[Block]:
                                    x=ln.x, open=True))
             elif leader:
                 entry = _clean(leader.group("entry"))
+                if (cur is not None and cur.open and cur.toc is None and not new_page
+                        and cur.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING) and len(paras) >= 2
+                        and paras[-2].toc == TOC_SIGNAL_LEADERS and ln.gap is not None
+                        and 0 < ln.gap <= max(ln.size, 1) * 1.6):
+                    # A long entry wrapped before its leader: one sommaire line.
+                    paras.pop()
+                    entry = _join_hyphen(cur.text, entry, vocabulary)
                 paras.append(_Para(BlockKind.PARAGRAPH, f"{entry}\t{leader.group('page')}", ln.page,
                                    toc=TOC_SIGNAL_LEADERS, open=False))
             elif bullet:
