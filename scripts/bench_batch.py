@@ -91,12 +91,58 @@ def run_batch(cls: Path, out: Path, cache: Path, jobs: int, lo: bool) -> tuple[f
     return elapsed, proc.returncode, last[-1] if last else ""
 
 
+def profile() -> None:
+    """Cost of each step for one document, in this process (what bounds the totals)."""
+    sys.path.insert(0, str(ROOT))
+    t = time.perf_counter()
+    from dossier_check.limits import DEFAULT_LIMITS
+    from dossier_check.pipeline import CheckOptions, _pdf_pages, finish_file
+    from dossier_check.readers import read_document
+    from dossier_check.rulepack import all_packs
+    imports = time.perf_counter() - t
+    t = time.perf_counter()
+    pack = all_packs()["ntc"]
+    packs_s = time.perf_counter() - t
+    t = time.perf_counter()
+    from dossier_check.analyse import get_analyser
+    analyser = get_analyser(pack)
+    if hasattr(analyser, "warm_up"):
+        analyser.warm_up()
+    load = time.perf_counter() - t
+    print(f"imports {imports:.2f} s, rule packs {packs_s:.2f} s, analyser load {load:.2f} s")
+    print("| file | read (s) | LibreOffice page text (s) | measure (s) | analysis (s) |")
+    print("|---|---|---|---|---|")
+    for f in sorted((SAMPLES / "ntc" / "conforme").iterdir()):
+        data = f.read_bytes()
+        t = time.perf_counter()
+        doc = read_document(data, f.name, DEFAULT_LIMITS)
+        read_s = time.perf_counter() - t
+        pdf_s = ""
+        if f.suffix == ".pdf":
+            t = time.perf_counter()
+            _pdf_pages(data)
+            pdf_s = f"{time.perf_counter() - t:.2f}"
+        t = time.perf_counter()
+        finish_file(f.name, doc, None, pack, CheckOptions(soffice="none", analysis=False))
+        measure_s = time.perf_counter() - t
+        t = time.perf_counter()
+        finish_file(f.name, doc, None, pack, CheckOptions(soffice="none"), analyser)
+        an_s = time.perf_counter() - t - measure_s
+        print(f"| {f.name} | {read_s:.2f} | {pdf_s} | {measure_s:.3f} | {an_s:.2f} |")
+    print("(LibreOffice page text: pypdf text extraction of a PDF, the cost paid per DOCX/ODT "
+          "after LibreOffice renders it; shown on the PDF samples)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--no-lo", action="store_true", help="skip the LibreOffice runs")
     ap.add_argument("--jobs", type=int, nargs="*", default=[1, 2])
     ap.add_argument("--keep", type=Path, help="build the class and write reports here (kept)")
+    ap.add_argument("--profile", action="store_true", help="only time each step on the NTC samples")
     args = ap.parse_args()
+    if args.profile:
+        profile()
+        return
     work = args.keep or Path(tempfile.mkdtemp(prefix="dossier-check-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     cls = work / "classe"
