@@ -53,6 +53,13 @@ _STATE: dict = {}
 
 def init_worker(config: WorkerConfig) -> None:
     """Runs once per worker process: private temp dir, rule packs, language model."""
+    # Library logs and warnings (pypdf, spaCy) would go to the service's stderr
+    # through logging's last-resort handler: drop them here. Errors come back to
+    # the main process as values (run_job_safe), which logs them without text.
+    import warnings
+
+    logging.getLogger().addHandler(logging.NullHandler())
+    warnings.simplefilter("ignore")
     os.environ["TMPDIR"] = config.tmp_dir
     tempfile.tempdir = config.tmp_dir
     _STATE["config"] = config
