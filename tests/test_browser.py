@@ -1,7 +1,7 @@
 """End to end in a real browser: Debian's chromium, driven by Playwright, on the
 upload page served on localhost. Uploads a sample, reads the verdict from the
 page, compares it with the command line's, and takes a screenshot
-(``DOSSIER_CHECK_SCREENSHOT_DIR``, default: the test's temporary directory)."""
+(``DOSSIER_CHECK_SCREENSHOT_DIR``, default ``build/screenshots/web-report.png``)."""
 from __future__ import annotations
 
 import io
@@ -90,7 +90,7 @@ def test_upload_a_sample_and_read_the_verdict(server, tmp_path):
     pw = _need_browser()
     samples = _samples(tmp_path)
     expected = _cli_report(samples)
-    shots = Path(os.environ.get("DOSSIER_CHECK_SCREENSHOT_DIR") or tmp_path)
+    shots = Path(os.environ.get("DOSSIER_CHECK_SCREENSHOT_DIR") or ROOT / "build" / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
     with pw.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)

@@ -527,3 +527,58 @@ def test_healthz_answers_while_checks_run(live):
     assert results == [200, 200, 200]
     assert busy_seen
     assert max(latencies) < 0.5, latencies
+
+
+# --------------------------------------------------------------------------- timeouts, busy, command
+
+def slow_job(title, session, files, strict):
+    """In the worker: a file named slow.docx makes the check hang; others are checked."""
+    from dossier_check.web.workers import run_check
+
+    if any(f.name == "slow.docx" for f in files):
+        time.sleep(60)
+    return run_check(title, session, files, strict)
+
+
+def test_check_over_its_time_limit_is_504_and_the_service_recovers(tmp_path):
+    settings = _settings(tmp_path, job=f"{__name__}:slow_job", check_timeout=1.5, analysis=False, max_pending=1)
+    app = create_app(settings)
+    with TestClient(app) as c:
+        t0 = time.perf_counter()
+        results = {}
+
+        def first():
+            results["first"] = post(c, [("files", ("slow.docx", GOOD, DOCX_CT))])
+
+        th = threading.Thread(target=first)
+        th.start()
+        deadline = time.time() + 10
+        while c.get("/healthz").json()["checks_in_progress"] == 0:
+            assert time.time() < deadline
+            time.sleep(0.02)
+        # One check pending is the limit here: the next upload is told to come back.
+        busy = post(c, [("files", ("v.docx", GOOD, DOCX_CT))])
+        th.join()
+        r = results["first"]
+        assert r.status_code == 504 and r.json()["code"] == "check-timeout"
+        assert time.perf_counter() - t0 < 20
+        assert busy.status_code == 503 and busy.json()["code"] == "busy"
+        assert busy.headers["retry-after"] == "30"
+        # The killed worker was replaced: the service still checks.
+        ok = post(c, [("files", ("v.docx", GOOD, DOCX_CT))])
+        assert ok.status_code == 200 and ok.json()["documents"][0]["characters"]["counted"] == 9600
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_command_options_and_bad_size():
+    from click.testing import CliRunner
+
+    from dossier_check.cli import cli
+
+    runner = CliRunner()
+    r = runner.invoke(cli, ["serve", "--help"])
+    assert r.exit_code == 0
+    for opt in ("--host", "--port", "--workers", "--max-request-size", "--max-file-size", "--max-files"):
+        assert opt in r.output
+    r = runner.invoke(cli, ["serve", "--max-request-size", "beaucoup"])
+    assert r.exit_code == 2 and "Taille invalide" in r.output
