@@ -510,6 +510,11 @@ def _render_many(items: list[tuple[object, bytes]], options: CheckOptions, jobs:
     return out
 
 
+def _internal_error(exc: BaseException) -> ReadError:
+    return ReadError(CORRUPT_FILE, "L'analyse de ce fichier a échoué (erreur interne de l'outil) : le reste "
+                                   f"de la classe a été vérifié. ({type(exc).__name__})", internal=True)
+
+
 class _AnalysisPool:
     """``jobs`` analysis workers, started early (the model loads while
     LibreOffice renders), or the current process when one worker is enough."""
@@ -529,6 +534,7 @@ class _AnalysisPool:
             for _ in range(workers):
                 self.executor.submit(int, 0)
         self._local_ready = False
+        self.failed: set[int] = set()  # task indexes whose worker failed
 
     def _local(self):
         if not self._local_ready:
@@ -543,7 +549,14 @@ class _AnalysisPool:
             self._local()
             for i, (name, doc, layout) in enumerate(tasks):
                 progress("analyse", i, total, name)
-                out[i] = _finish_task(name, doc, layout)
+                if isinstance(doc, ReadError):
+                    out[i] = (_error_result(name, doc), "")
+                    continue
+                try:
+                    out[i] = _finish_task(name, doc, layout)
+                except Exception as exc:  # noqa: BLE001 - one file's failure costs one row, not the class
+                    self.failed.add(i)
+                    out[i] = (_error_result(name, _internal_error(exc)), "")
             progress("analyse", total, total, "")
             return out
         futures = {}
@@ -565,9 +578,8 @@ class _AnalysisPool:
                 try:
                     out[i] = fut.result()
                 except Exception as exc:  # noqa: BLE001 - a worker crash costs one row, not the class
-                    out[i] = (_error_result(name, ReadError(
-                        CORRUPT_FILE, "L'analyse de ce fichier a échoué (erreur interne) : le reste de la "
-                                      f"classe a été vérifié. ({type(exc).__name__})")), "")
+                    self.failed.add(i)
+                    out[i] = (_error_result(name, _internal_error(exc)), "")
                 done += 1
                 progress("analyse", done, total, name)
         return out
@@ -622,6 +634,7 @@ def run_batch(discovery: Discovery, pack: RulePack, session_id: str, options: Ch
                 res.name = f.name
                 outcomes[i] = FileOutcome(cand.name, f, res, text, digest, cached=True)
                 hits += 1
+                datas[i] = b""  # not needed any more: keep memory for the files to check
                 continue
         outcomes[i] = FileOutcome(cand.name, f, None, "", digest)  # type: ignore[arg-type]
     stats["cache_hits"] = hits
@@ -647,11 +660,15 @@ def run_batch(discovery: Discovery, pack: RulePack, session_id: str, options: Ch
             stats["render_s"] = round(time.perf_counter() - t, 2)
             t = time.perf_counter()
             results = pool.run([(entries[i][1].name, d, lay) for i, d, lay in zip(todo, docs, layouts)], say)
+            failed = {todo[j] for j in pool.failed}
+
+            def name_failed(i: int) -> bool:  # an internal failure is not cached
+                return i in failed
             stats["analyse_s"] = round(time.perf_counter() - t, 2)
             for i, doc, (res, text) in zip(todo, docs, results):
                 o = outcomes[i]
                 o.result, o.text = res, text
-                transient = isinstance(doc, ReadError) and doc.code == TIMEOUT
+                transient = (isinstance(doc, ReadError) and doc.code == TIMEOUT) or name_failed(i)
                 if store is not None and keys[i] and not transient:
                     store.put(keys[i], (res, text))
         former_texts = _former_texts(former, former_datas, options, jobs, batch, store, say)

@@ -162,7 +162,7 @@ def batch(class_dir, title, session, out_dir, jobs, no_cache, compare_with, thre
     packs = _packs(rules_files)
     pack = _resolve(packs, title, session)
     out = out_dir or Path.cwd() / f"rapports-{class_dir.resolve().name}"
-    disc = discover(class_dir, pack, exclude=[out])
+    disc = discover(class_dir, pack, exclude=[out, out / "candidats"])
     if not disc.candidates:
         raise click.UsageError(f"aucun document DOCX, ODT ou PDF trouvé dans « {class_dir} » "
                                f"({_plural(len(disc.skipped), 'fichier ignoré', 'fichiers ignorés')}).")

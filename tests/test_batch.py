@@ -392,3 +392,31 @@ def test_compare_with_former_sessions(tmp_path):
     html = (out / "rapport-classe.html").read_text(encoding="utf-8")
     assert "un document d'une session précédente (archives-2025/promo-2025/ancien-veille.docx)" in html
     assert "2 documents de sessions précédentes ont aussi été comparés" in html
+
+
+def test_an_internal_failure_on_one_file_costs_one_row(tmp_path, monkeypatch):
+    from dossier_check import batch as batch_mod
+
+    real = batch_mod.finish_file
+
+    def flaky(name, *a, **k):
+        if "plan" in name:
+            raise RuntimeError("bug")
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(batch_mod, "finish_file", flaky)
+    cls = tmp_path / "classe"
+    make_docx(cls / "DUPONT Marie" / "veille.docx", md_paragraphs("ntc-veille"))
+    make_docx(cls / "DUPONT Marie" / "plan-actions.docx", md_paragraphs("ntc-plan-actions"))
+    out = tmp_path / "out"
+    code, output = run(["batch", str(cls), "-t", "ntc", "-s", "titre", "-o", str(out), "--no-layout", "--jobs", "1"])
+    assert code == 1
+    rows = {r["fichier"]: r for r in read_csv(out / "synthese.csv")}
+    assert rows["DUPONT Marie/plan-actions.docx"]["erreurs"] == "corrupt-file"
+    assert "erreur interne" in rows["DUPONT Marie/plan-actions.docx"]["messages"]
+    assert rows["DUPONT Marie/veille.docx"]["conforme"] == "oui"
+    # The failure is not cached: fixed tool, right result on the next run.
+    monkeypatch.setattr(batch_mod, "finish_file", real)
+    run(["batch", str(cls), "-t", "ntc", "-s", "titre", "-o", str(out), "--no-layout", "--jobs", "1"])
+    rows = {r["fichier"]: r for r in read_csv(out / "synthese.csv")}
+    assert rows["DUPONT Marie/plan-actions.docx"]["erreurs"] == ""
