@@ -582,3 +582,29 @@ def test_serve_command_options_and_bad_size():
         assert opt in r.output
     r = runner.invoke(cli, ["serve", "--max-request-size", "beaucoup"])
     assert r.exit_code == 2 and "Taille invalide" in r.output
+
+
+def test_client_leaving_during_a_check_frees_its_slot(tmp_path):
+    import httpx
+
+    app = create_app(_settings(tmp_path, job=f"{__name__}:slow_job", analysis=False))
+    boundary = b"b0undary"
+    body = (b"--" + boundary + b'\r\nContent-Disposition: form-data; name="title"\r\n\r\nntc\r\n'
+            b"--" + boundary + b'\r\nContent-Disposition: form-data; name="files"; filename="slow.docx"\r\n\r\n'
+            + GOOD + b"\r\n--" + boundary + b"--\r\n")
+    with _Server(app) as srv:
+        url = f"http://127.0.0.1:{srv.port}/healthz"
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
+            s.sendall(b"POST /api/v1/check HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Type: multipart/form-data; boundary=b0undary\r\n"
+                      b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            deadline = time.time() + 10
+            while httpx.get(url).json()["checks_in_progress"] == 0:
+                assert time.time() < deadline
+                time.sleep(0.02)
+        # The client is gone: its request stops counting at once, not after the 60 s check.
+        deadline = time.time() + 5
+        while httpx.get(url).json()["checks_in_progress"] != 0:
+            assert time.time() < deadline, "the request of a client that left is still counted"
+            time.sleep(0.05)
+    assert list(tmp_path.iterdir()) == []
