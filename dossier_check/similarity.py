@@ -22,9 +22,10 @@ Within a class, documents of the same competence are compared (a document whose
 competence is unknown is compared with all); former documents
 (``--compare-with``) are compared with every document of the class.
 
-Exact comparison, no sampling: with an inverted index from shingle to documents,
-a class of 100 documents and a few thousand former ones takes a fraction of a
-second. The wording is never « plagiat »: the report says « passages très
+Exact comparison, no sampling (MinHash would only pay off for much larger
+corpora): each pair is a set intersection of shingle ids, a few microseconds;
+a class of 60 documents takes a few hundredths of a second, plus some
+milliseconds per former document. The wording is never « plagiat »: the report says « passages très
 similaires » and quotes them, and the trainer judges.
 """
 from __future__ import annotations
@@ -103,18 +104,14 @@ def _fold_text(text: str) -> str:
 class _Prepared:
     side: DocSide
     text: str
-    spans: list[tuple[int, int]]  # word spans in text
+    spans: list[tuple[int, int]] | None  # word spans in text, computed when quoting
     shingles: list[int]  # shingle id at each start position
     set: frozenset
 
 
 def _prepare(doc: dict, vocab: dict[str, int]) -> _Prepared:
     text = doc.get("text") or ""
-    spans = []
-    words = []
-    for m in _WORD.finditer(_fold_text(text)):
-        spans.append(m.span())
-        words.append(m.group())
+    words = _WORD.findall(_fold_text(text))
     shingles = []
     get = vocab.get
     for i in range(len(words) - SHINGLE_WORDS + 1):
@@ -124,7 +121,7 @@ def _prepare(doc: dict, vocab: dict[str, int]) -> _Prepared:
             sid = vocab[key] = len(vocab)
         shingles.append(sid)
     side = DocSide(doc.get("candidate"), doc.get("file", ""), doc.get("competence"))
-    return _Prepared(side, text, spans, shingles, frozenset(shingles))
+    return _Prepared(side, text, None, shingles, frozenset(shingles))
 
 
 def _passages(p: _Prepared, shared: set[int]) -> tuple[list[str], int]:
@@ -144,6 +141,8 @@ def _passages(p: _Prepared, shared: set[int]) -> tuple[list[str], int]:
                 runs.append((start, end))
             start = None
     words = sum(e - s for s, e in runs)
+    if p.spans is None:
+        p.spans = [m.span() for m in _WORD.finditer(_fold_text(p.text))]
     runs.sort(key=lambda r: r[1] - r[0], reverse=True)
     quotes = []
     for s, e in runs[:MAX_PASSAGES]:
@@ -190,21 +189,9 @@ def find_similar(documents: list[dict], former: list[dict] | None = None,
             out = out | common[cb]
         return out
 
-    index: dict[int, list[int]] = defaultdict(list)
-    for j, p in enumerate(allp):
-        for sid in p.set:
-            index[sid].append(j)
-
     pairs: list[SimilarPair] = []
     for i, pa in enumerate(cls):
-        counts: dict[int, int] = defaultdict(int)
-        for sid in pa.set:
-            for j in index[sid]:
-                if j > i:
-                    counts[j] += 1
-        for j, rough in counts.items():
-            if rough < min_shared:
-                continue
+        for j in range(i + 1, len(allp)):
             pb = allp[j]
             ca, cb = pa.side.competence, pb.side.competence
             if j < len(cls):
@@ -212,6 +199,9 @@ def find_similar(documents: list[dict], former: list[dict] | None = None,
                     continue
                 if ca and cb and ca != cb:
                     continue
+            # C-level set intersection: thousands of pairs per second.
+            if len(pa.set & pb.set) < min_shared:
+                continue
             skip = ignored(ca, cb if j < len(cls) else ca)
             shared = (pa.set & pb.set) - skip
             if len(shared) < min_shared:
