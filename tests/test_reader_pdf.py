@@ -108,6 +108,11 @@ def test_hyphenated_line_ends_joined_compound_words_kept():
         "technico-commercial est recherché, c'est-à-dire polyvalent."]
 
 
+def test_ligatures_count_as_their_letters():
+    doc = read(canvas_pdf([["Une réﬂexion efﬁcace sur le ﬁchier clients."]]))
+    assert doc.blocks[0].text == "Une réflexion efficace sur le fichier clients."
+
+
 def test_justified_double_spaces_collapsed():
     lines = ["Les  résultats  obtenus  sur  le  semestre  sont  encourageants  pour",
              "toute l'équipe."]

@@ -328,8 +328,13 @@ def _mark_columns(lines: list[_Line], segs_of: list) -> None:
         line.text = "".join(out)
 
 
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
+                            "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
+
+
 def _clean(text: str) -> str:
-    text = text.replace("\u00ad", "")
+    # A ligature glyph is two or three characters for a word processor.
+    text = text.replace("\u00ad", "").translate(_LIGATURES)
     # pypdf gives some word spaces as no-break spaces: keep those that French
     # typography puts before : ; ! ? » and after «, make the others spaces.
     text = _NBSP_WORD.sub(" ", text)
