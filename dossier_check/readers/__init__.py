@@ -79,7 +79,9 @@ def _zip_kind(data: bytes, limits: Limits) -> str:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = {i.filename: i for i in zf.infolist()}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, KeyError):
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - BadZipFile, NotImplementedError ("zip file version"), struct errors...
         return "broken-zip"
 
     def small(name: str, cap: int = 1024 * 1024) -> bytes:
