@@ -237,3 +237,17 @@ def test_zip_with_too_many_entries_is_refused_before_parsing_its_directory():
     err = refused(many, limits=Limits(max_zip_entries=10))
     assert err.code == TOO_LARGE
     assert "nombre maximal d'éléments dans l'archive" in err.message
+
+
+def test_an_odt_without_any_text_is_no_text():
+    """An empty document gets the same code whatever its format."""
+    import pytest
+
+    from dossier_check.problems import ReadError
+    from dossier_check.readers import read_document
+    from odt_builder import build_odt
+
+    with pytest.raises(ReadError) as e:
+        read_document(build_odt(""), "vide.odt")
+    assert e.value.code == "no-text"
+    assert "aucun texte" in e.value.message

@@ -15,7 +15,7 @@ import zipfile
 
 from ..limits import DEFAULT_LIMITS, LIMIT_LABELS, Limits, format_bytes
 from ..model import Document
-from ..problems import (CORRUPT_FILE, ENCRYPTED, LEGACY_DOC, TOO_LARGE, UNSUPPORTED_FORMAT,
+from ..problems import (CORRUPT_FILE, NO_TEXT, ENCRYPTED, LEGACY_DOC, TOO_LARGE, UNSUPPORTED_FORMAT,
                         ReadError)
 from .safety import SafeZip, _declared_entry_count
 
@@ -233,6 +233,12 @@ def read_document(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMI
             "de nouveau (ou exportez-le en PDF) et réessayez.",
             format=fmt, reason=f"{type(exc).__name__}: {exc}"[:200]) from None
     doc.format = fmt
+    if not any(b.text.strip() for b in doc.blocks):
+        raise ReadError(
+            NO_TEXT,
+            f"Le document ne contient aucun texte{NBSP}: il est vide ou n’est fait que d’images. "
+            "Vérifiez que vous avez envoyé la bonne version de votre production.",
+            format=fmt, images=doc.images)
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if ext in READABLE_FORMATS and ext != fmt:
         doc.notes.append(f"Le fichier porte l’extension .{ext} mais c’est {_FORMAT_NAMES[fmt]}{NBSP}: "
