@@ -125,10 +125,13 @@ def main() -> None:
           f"{time.process_time() - c:.3f} s CPU")
 
     print("\n3. Cold `dossier-check check` of one PDF, no LibreOffice (fresh process)")
-    pdf = ROOT / "samples" / "ntc" / "conforme" / "ntc-veille.pdf"
-    if pdf.is_file():
+    pdfs = sorted((ROOT / "samples").glob("**/conforme/*.pdf"))
+    if pdfs:
+        pdf = pdfs[0]
+        print(f"   ({pdf.relative_to(ROOT)})")
         for label, extra in (("with analysis", []), ("--no-analysis", ["--no-analysis"])):
-            res = [run_cli(["check", "--title", "ntc", "--no-layout", *extra, str(pdf)]) for _ in range(runs)]
+            title = "cc" if pdf.name.startswith("cc") else "ntc"
+            res = [run_cli(["check", "--title", title, "--no-layout", *extra, str(pdf)]) for _ in range(runs)]
             wall, cpu = min(res, key=lambda x: x[1])
             print(f"   {label:15} {wall:.2f} s wall, {cpu:.2f} s CPU")
     else:
