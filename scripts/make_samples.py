@@ -249,7 +249,9 @@ def cover_lines(src: Source) -> list[tuple[str, str]]:
         ("cover-big", typography(f"« {t['competences'][m['competence']]} »")),
         ("", ""),
         ("", ""),
-        ("cover-line", typography(f"Candidat : {m['candidate']} (candidat fictif)")),
+        ("cover-line", typography(f"Candidate : {m['candidate']} (candidate fictive)")
+         if m.get("candidate_gender") == "f"
+         else typography(f"Candidat : {m['candidate']} (candidat fictif)")),
         ("cover-line", typography(f"Entreprise : {m['company']}")),
         ("cover-line", typography(m["context_line"])),
         ("cover-line", typography(f"Session : {m['session_date']}")),
@@ -289,8 +291,20 @@ def headings(src: Source) -> list[Block]:
     return [b for b in src.blocks if b.kind == "heading" and b.level <= 3]
 
 
+def page_offset(src: Source) -> int:
+    """Physical page minus the number shown in the footer and the sommaire:
+    non-zero when the body is its own section with numbering restarted at 1."""
+    if src.meta.get("body_section") != "restart-numbering":
+        return 0
+    return int(src.meta.get("cover", True)) + int(src.meta.get("sommaire", True))
+
+
 def sommaire_entries(src: Source, pages: dict[int, int]) -> list[tuple[int, str, str]]:
-    return [(b.level, b.text, str(pages.get(i, 0))) for i, b in enumerate(headings(src))]
+    """(level, heading, page number shown) for each sommaire entry; ``pages``
+    maps heading index to physical page."""
+    off = page_offset(src)
+    return [(b.level, b.text, str(pages[i] - off) if i in pages else "")
+            for i, b in enumerate(headings(src))]
 
 
 SOMMAIRE_TITLE = "Sommaire"
@@ -481,6 +495,15 @@ def image_png(width_px: int, height_px: int, kind: str = "barres") -> bytes:
     return out.getvalue()
 
 
+def footer_fields(p, numpages: bool = True) -> None:
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    xml = [run_xml("Page ")] + fld("PAGE \\* MERGEFORMAT", "1")
+    if numpages:
+        xml += [run_xml(" / ")] + fld("NUMPAGES \\* MERGEFORMAT", "1")
+    for r in xml:
+        p._p.append(parse_xml(nsify(r)))
+
+
 def add_header_footer(doc, src: Source, with_cover: bool) -> None:
     section = doc.sections[0]
     section.different_first_page_header_footer = with_cover
@@ -490,12 +513,26 @@ def add_header_footer(doc, src: Source, with_cover: bool) -> None:
     for r in hp.runs:
         r.font.size = Pt(9)
         r.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
-    fp = section.footer.paragraphs[0]
-    fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    xml = [run_xml("Page ")] + fld("PAGE \\* MERGEFORMAT", "1") + [run_xml(" / ")] + \
-        fld("NUMPAGES \\* MERGEFORMAT", "1")
-    for r in xml:
-        fp._p.append(parse_xml(nsify(r)))
+    if not page_offset(src):
+        footer_fields(section.footer.paragraphs[0])
+    # else: no page number on the sommaire; the body section numbers its own
+    # pages from 1 (see body_section_break).
+
+
+def body_section_break(doc) -> None:
+    """End the front matter with a "next page" section break, as candidates do
+    to number the body from 1: the body section keeps the header (linked),
+    has its own footer "Page N" and restarts numbering at 1."""
+    new = doc.add_section(WD_SECTION.NEW_PAGE)
+    new.different_first_page_header_footer = False
+    new.footer.is_linked_to_previous = False
+    footer_fields(new.footer.paragraphs[0], numpages=False)
+    num = parse_xml(f'<w:pgNumType {NSDECL} w:start="1"/>')
+    cols = new._sectPr.find(qn("w:cols"))
+    if cols is not None:
+        cols.addprevious(num)
+    else:
+        new._sectPr.append(num)
 
 
 def nsify(frag: str) -> str:
@@ -541,7 +578,13 @@ def build_docx(src: Source, pages: dict[int, int], total_pages: int, word_meta: 
         if ("toc-title",) in marks:
             sdt = sectpr.getprevious()
             mark_page_start(sdt.find(".//" + qn("w:p")), marks[("toc-title",)])
-        page_break_paragraph()
+        if not page_offset(src):
+            page_break_paragraph()
+    elif page_offset(src):
+        raise SystemExit(f"{src.id}: body_section needs a sommaire")
+    if page_offset(src):
+        body_section_break(doc)
+        sectpr = body[-1]
 
     layout = meta.get("layout", {})
     note_ids = {key: k + 1 for k, key in enumerate(src.footnotes)}
@@ -1059,7 +1102,10 @@ def main() -> int:
                                      for k, h in enumerate(headings(src))},
                     },
                     "header": header_text(src),
-                    "footer": "Page {PAGE} / {NUMPAGES}",
+                    # Footer text of the body pages; page_offset: physical page
+                    # minus the number the footer and the sommaire show.
+                    "footer": "Page {PAGE}" if page_offset(src) else "Page {PAGE} / {NUMPAGES}",
+                    "page_offset": page_offset(src),
                 }
                 if fmt == "docx":
                     entry["page_starts"] = [
@@ -1178,6 +1224,8 @@ def features(src: Source) -> list[str]:
         out.append("text-boxes")
     if "image" in kinds:
         out.append("images")
+    if page_offset(src):
+        out.append("section-break")
     if src.meta.get("layout", {}).get("page_break_before_headings") or "pagebreak" in kinds:
         out.append("page-breaks")
     if any(b.text.startswith("Annexe") for b in src.blocks if b.kind == "heading"):
