@@ -206,6 +206,12 @@ def build_bomb(out_dir: Path) -> bytes:
     return _raw_zip(_docx_skeleton_entries() + [("word/document.xml", payload, crc, size, 8)])
 
 
+def build_bomb_small(out_dir: Path) -> bytes:
+    # Under the part-size limit (60 MiB) but compressed 1 000 to 1: the ratio limit.
+    payload, crc, size = bomb_part(60)
+    return _raw_zip(_docx_skeleton_entries() + [("word/document.xml", payload, crc, size, 8)])
+
+
 def build_bomb_lying(out_dir: Path) -> bytes:
     # The central directory claims 20 kB; the stream inflates to 2 GiB.
     payload, crc, _size = bomb_part(2048)
@@ -375,6 +381,8 @@ def build_latin1(out_dir: Path) -> bytes:
 CASES: list[Case] = [
     Case("bomb", "bombe.docx", frozenset({"too-large"}),
          "bombe de décompression : 2 Go de XML, ~2 Mo sur disque", build_bomb),
+    Case("bomb_ratio", "bombe_taux.docx", frozenset({"too-large"}),
+         "60 Mo de XML compressés 1 000 fois", build_bomb_small),
     Case("bomb_lying", "bombe_menteuse.docx", frozenset({"too-large", "corrupt-file"}),
          "bombe dont le répertoire zip annonce 20 ko", build_bomb_lying),
     Case("billion_laughs", "milliard_de_rires.docx", frozenset({"corrupt-file", "too-large"}),

@@ -101,6 +101,7 @@ def test_hostile_file_gets_its_expected_code_within_limits(batch, case):
 
 def test_too_large_messages_name_the_limit(batch):
     labels = {"bomb": "taille décompressée maximale d'une partie XML",
+              "bomb_ratio": "taux de compression maximal",
               "many_entries": "nombre maximal d'éléments dans l'archive"}
     for name, label in labels.items():
         err = batch["outcomes"][name].result
