@@ -114,3 +114,14 @@ def test_a_whole_dossier_in_one_file_is_reported_merged():
               + "\n# Production 2 : la fidélisation\n" + body(fidel).replace("\n# ", "\n## "))
     fa = analyse(NTC, blocks_from_text(merged))
     assert fa.merged == ["veille", "fidelisation"]
+
+
+def test_too_long_does_not_blame_a_brief_section_that_is_short():
+    blocks = [Block(BlockKind.HEADING, "Présentation du service commercial", level=1),
+              Block(BlockKind.PARAGRAPH, SERVICE * 2),
+              Block(BlockKind.HEADING, "Le système de veille", level=1),
+              Block(BlockKind.PARAGRAPH, VEILLE * 100)]
+    fa = analyse(NTC, blocks)
+    advice = advise_length(fa, NTC.competences["veille"], 13000, NTC.characters)
+    assert not any("brève" in a for a in advice)
+    assert advice[0].startswith(f"Les parties les plus longues{NB}: «{NB}Le système de veille{NB}»")

@@ -282,7 +282,8 @@ class Analyser:
                 sub = sum(units[k].chars for k in range(h.unit + 1, end))
                 pts = 3.0 if sub >= HEADING_SUBSTANTIAL else 2.0 if sub >= HEADING_SHORT else 1.0
                 head_score += pts
-                evidence.append((10 + pts, h))
+                # the more of the heading the expression covers, the better the quote
+                evidence.append((10 + pts + (h.end - h.start) / max(1, len(u.text)), h))
             else:
                 if h.kind == "headings":
                     continue  # heading-only phrases do not count in the body

@@ -4,6 +4,8 @@ from __future__ import annotations
 from .results import MISSING, WEAK, FileAnalysis
 from .typo import fr_typo, percent, thousands
 
+BRIEF_SHARE = 0.10  # a section the référentiel wants brief is pointed at from this share
+
 _FEMININE_ENDINGS = ("tion", "sion", "ité", "ure", "ance", "ence", "ique", "ie", "ation", "ode")
 
 
@@ -46,13 +48,19 @@ def advise_length(fa: FileAnalysis, competence, counted: int, bounds) -> list[st
     cid = competence.id
     labels = {e.id: e.label for e in competence.elements}
     if counted > hi:
+        results = {r.id: r for r in fa.elements.get(cid, [])}
         for eid in competence.brief_elements:
-            cands = [s for s in fa.outline if eid in s.elements.get(cid, []) and s.share >= 0.10
-                     and s.level > 0]
+            r = results.get(eid)
+            if r is None:
+                continue
+            # the section whose heading is evidence for the element (never a guess)
+            titles = {e.text.strip() for e in r.evidence if e.in_heading}
+            cands = [s for s in fa.outline if s.level > 0 and s.title.strip() in titles]
             if not cands:
                 continue
-            # the section most specific to the element: fewest other elements, then the largest
-            sec = sorted(cands, key=lambda s: (len(s.elements.get(cid, [])), -s.characters))[0]
+            sec = max(cands, key=lambda s: s.characters)
+            if sec.share < BRIEF_SHARE:
+                continue
             out.append(fr_typo(
                 f"{_element_phrase(labels.get(eid, eid)).capitalize()} fait {thousands(sec.characters)} "
                 f"caractères, soit {percent(sec.share)} : le référentiel la demande brève."))
