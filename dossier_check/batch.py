@@ -595,7 +595,7 @@ def run_batch(discovery: Discovery, pack: RulePack, session_id: str, options: Ch
     """Check every candidate of ``discovery``; return the reports and the similar pairs."""
     from . import cache as cache_mod
     from .judge import build_report
-    from .layout import find_soffice, soffice_version
+    from .layout import find_soffice
     from .pipeline import tool_version
     from .similarity import DEFAULT_THRESHOLD, find_similar
 
@@ -613,7 +613,7 @@ def run_batch(discovery: Discovery, pack: RulePack, session_id: str, options: Ch
     datas = _load_all([f for _c, f in entries], options)
 
     soffice = find_soffice(options.soffice)
-    lo_version = (soffice_version(soffice) or "unknown") if soffice else "none"
+    lo_version = (_lo_version(soffice, batch.cache_dir, batch.use_cache) or "unknown") if soffice else "none"
     stats["libreoffice"] = lo_version
     store = cache_mod.ResultCache(batch.cache_dir) if batch.use_cache else None
     keys: list[str | None] = []
@@ -707,6 +707,40 @@ def run_batch(discovery: Discovery, pack: RulePack, session_id: str, options: Ch
     stats["total_s"] = round(time.perf_counter() - t0, 2)
     return BatchResult(discovery=discovery, title=pack.id, session=session_id, pack=pack, candidates=reports,
                        similar=similar, stats=stats, compared_with=len(former_texts))
+
+
+def _lo_version(soffice: str, cache_dir: Path | None, use_cache: bool = True) -> str | None:
+    """LibreOffice's version (part of the cache key). ``soffice --version`` takes
+    about half a second, so the answer is remembered next to the cache, keyed by
+    the program's path, size and modification time (an upgrade changes them)."""
+    from . import cache as cache_mod
+    from .layout import soffice_version
+
+    if not use_cache:
+        return soffice_version(soffice)
+    try:
+        real = Path(soffice).resolve()
+        st = real.stat()
+        stamp = [str(real), st.st_size, st.st_mtime_ns]
+    except OSError:
+        return soffice_version(soffice)
+    memo = Path(cache_dir or cache_mod.default_cache_dir()) / "libreoffice-version.json"  # inside batch/
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+        if known.get("stamp") == stamp and known.get("version"):
+            return known["version"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    version = soffice_version(soffice)
+    if version:
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            tmp = memo.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"stamp": stamp, "version": version}), encoding="utf-8")
+            os.replace(tmp, memo)
+        except OSError:
+            pass
+    return version
 
 
 def _former_files(dirs: list[Path]) -> list[InputFile]:

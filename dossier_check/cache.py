@@ -13,7 +13,8 @@ The cache lives in the user's cache directory (``platformdirs``):
 ``~/.cache/dossier-check/batch`` on Linux,
 ``~/Library/Caches/dossier-check/batch`` on macOS,
 ``%LOCALAPPDATA%\\dossier-check\\Cache\\batch`` on Windows; the environment
-variable ``DOSSIER_CHECK_CACHE_DIR`` overrides it. It holds extracts of the
+variable ``DOSSIER_CHECK_CACHE_DIR`` replaces ``…/dossier-check`` (results then go
+to its ``batch`` subfolder; compiled report templates to ``templates``). It holds extracts of the
 candidates' documents: ``dossier-check cache clear`` empties it.
 
 Entries are written atomically (temporary file, then rename), so concurrent
@@ -34,13 +35,19 @@ CACHE_FORMAT = "1"  # bump when the cached value's shape changes
 ENV_VAR = "DOSSIER_CHECK_CACHE_DIR"
 
 
-def default_cache_dir() -> Path:
+def cache_root() -> Path:
+    """The tool's cache directory: ``DOSSIER_CHECK_CACHE_DIR`` or the user's cache dir."""
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
     from platformdirs import user_cache_dir
 
-    return Path(user_cache_dir("dossier-check", appauthor=False)) / "batch"
+    return Path(user_cache_dir("dossier-check", appauthor=False))
+
+
+def default_cache_dir() -> Path:
+    """Where batch results go: ``<cache root>/batch``."""
+    return cache_root() / "batch"
 
 
 def _options_tag(options) -> str:

@@ -420,3 +420,21 @@ def test_an_internal_failure_on_one_file_costs_one_row(tmp_path, monkeypatch):
     run(["batch", str(cls), "-t", "ntc", "-s", "titre", "-o", str(out), "--no-layout", "--jobs", "1"])
     rows = {r["fichier"]: r for r in read_csv(out / "synthese.csv")}
     assert rows["DUPONT Marie/plan-actions.docx"]["erreurs"] == ""
+
+
+def test_libreoffice_version_is_remembered(tmp_path, monkeypatch):
+    from dossier_check import batch as batch_mod
+    from dossier_check import layout
+
+    prog = tmp_path / "soffice"
+    prog.write_text("#!/bin/sh\necho LibreOffice 9.9\n")
+    calls = []
+    monkeypatch.setattr(layout, "soffice_version", lambda s: calls.append(s) or "LibreOffice 9.9")
+    assert batch_mod._lo_version(str(prog), tmp_path / "c") == "LibreOffice 9.9"
+    assert batch_mod._lo_version(str(prog), tmp_path / "c") == "LibreOffice 9.9"
+    assert len(calls) == 1
+    prog.write_text("#!/bin/sh\necho LibreOffice 10.0 upgraded\n")  # an upgrade changes size and time
+    monkeypatch.setattr(layout, "soffice_version", lambda s: calls.append(s) or "LibreOffice 10.0")
+    assert batch_mod._lo_version(str(prog), tmp_path / "c") == "LibreOffice 10.0"
+    assert batch_mod._lo_version(str(prog), tmp_path / "c", use_cache=False) == "LibreOffice 10.0"
+    assert len(calls) == 3

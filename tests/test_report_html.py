@@ -18,6 +18,11 @@ PACK = all_packs()["ntc"]
 NNBSP = "\u202f"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOSSIER_CHECK_CACHE_DIR", str(tmp_path / "cache"))
+
+
 def doc(file, comp, pages, chars, compliant=True, missing=(), problems=(), fmt="docx"):
     return {
         "file": file, "format": fmt, "competence": comp, "competence_source": "content",

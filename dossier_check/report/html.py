@@ -98,10 +98,38 @@ def comp_label(comp_id, labels: dict | None = None) -> str:
     return SHORT_LABELS.get(comp_id, comp_id)
 
 
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept in the user's cache directory (saves about half a
+    second per run); an unwritable directory only costs the compilation."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _bytecode_cache():
+    try:
+        from ..cache import cache_root
+
+        return _QuietBytecodeCache(str(cache_root() / "templates"))
+    except Exception:  # noqa: BLE001
+        return None
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+        bytecode_cache=_bytecode_cache(),
         autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
