@@ -24,7 +24,6 @@ import copy
 import io
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -37,7 +36,7 @@ from pathlib import Path
 import yaml
 from docx import Document
 from docx.enum.section import WD_SECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
@@ -50,7 +49,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SOURCES = SAMPLES / "sources"
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSDECL = (
     'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
@@ -379,11 +377,11 @@ def set_page(section) -> None:
 def fld(instr: str, result: str) -> list:
     """Runs of a complex field with its cached result."""
     return [
-        f'<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
         f'<w:r><w:instrText xml:space="preserve"> {instr} </w:instrText></w:r>',
-        f'<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
         f'<w:r><w:t>{result}</w:t></w:r>',
-        f'<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
     ]
 
 
