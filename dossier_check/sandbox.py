@@ -264,8 +264,9 @@ class ReaderPool:
                     context=ctx)
             return self._pool
 
-    def close(self, timeout: float | None = 10.0) -> None:
-        """Finish queued reads, then stop the workers (killed after ``timeout``)."""
+    def close(self, timeout: float | None = None) -> None:
+        """Finish queued reads (each bounded by its own time limit), then stop the
+        workers; with ``timeout``, reads still running after it are cancelled."""
         with self._lock:
             self._closed = True
             pool, self._pool = self._pool, None
