@@ -541,7 +541,7 @@ def slow_job(title, session, files, strict):
 
 
 def test_check_over_its_time_limit_is_504_and_the_service_recovers(tmp_path):
-    settings = _settings(tmp_path, job=f"{__name__}:slow_job", check_timeout=1.5, analysis=False, max_pending=1)
+    settings = _settings(tmp_path, job=f"{__name__}:slow_job", check_timeout=4, analysis=False, max_pending=1)
     app = create_app(settings)
     with TestClient(app) as c:
         t0 = time.perf_counter()

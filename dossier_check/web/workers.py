@@ -68,6 +68,9 @@ def init_worker(config: WorkerConfig) -> None:
     packs = all_packs(list(config.rules))
     _STATE["packs"] = packs
     _STATE["analysers"] = {}
+    if config.sandbox:
+        # Start the reader sandbox now, not during the first check.
+        _reader_pool().read(b"", "warm-up")
     if config.analysis:
         from ..pipeline import _analyser
 
