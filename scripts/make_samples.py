@@ -566,8 +566,9 @@ def build_docx(src: Source, pages: dict[int, int], total_pages: int, word_meta: 
                 p.style = doc.styles["Title"]
             if text:
                 r = p.add_run(text)
-                r.font.size = Pt({"cover-small": 12, "cover-mid": 14, "cover-big": 18,
-                                  "cover-line": 12}.get(style, 11))
+                if style != "Title":  # the Title style gives its own 26 pt
+                    r.font.size = Pt({"cover-small": 12, "cover-mid": 14, "cover-big": 18,
+                                      "cover-line": 12}.get(style, 11))
                 r.bold = style in ("cover-big",)
             p.paragraph_format.space_after = Pt(36 if style in ("", "cover-big") else 10)
         page_break_paragraph()
