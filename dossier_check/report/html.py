@@ -178,7 +178,8 @@ def render_class(result, links: dict[str, str] | None = None) -> str:
     for cr in result.candidates:
         cells, others = _doc_rows(result, cr)
         any_others = any_others or bool(others)
-        rows.append({"cr": cr, "cells": cells, "others": others,
+        prefix = f"{cr.candidate.name}/" if getattr(cr.candidate, "source", "") == "folder" else ""
+        rows.append({"cr": cr, "cells": cells, "others": others, "prefix": prefix,
                      "link": (links or {}).get(cr.candidate.name)})
     ctx = _context(result)
     ctx.update(result=result, rows=rows, any_others=any_others, links=links or {},
