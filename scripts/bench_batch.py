@@ -88,7 +88,10 @@ def run_batch(cls: Path, out: Path, cache: Path, jobs: int, lo: bool) -> tuple[f
         sys.stderr.write(proc.stdout + proc.stderr)
         sys.exit(f"batch failed with exit code {proc.returncode}")
     last = [ln for ln in proc.stdout.splitlines() if ln.startswith("Durée")]
-    return elapsed, proc.returncode, last[-1] if last else ""
+    if not last:  # exit code 1 with a traceback: not a measure
+        sys.stderr.write(proc.stderr[-3000:])
+        sys.exit("batch did not finish normally")
+    return elapsed, proc.returncode, last[-1]
 
 
 def profile() -> None:
@@ -165,7 +168,8 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for lo, jobs, cold, warm in rows:
         print(f"| {'yes' if lo else 'no'} | {jobs} | {cold:.1f} | {cold / n:.2f} | {warm:.1f} |")
-    print(f"\n{os.cpu_count()} CPU(s); {sys.version.split()[0]}; "
+    print(f"\n{os.cpu_count()} CPU(s), load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+          f"Python {sys.version.split()[0]}; "
           + (subprocess.run(["soffice", "--version"], capture_output=True, text=True).stdout.strip()
              if shutil.which("soffice") else "no LibreOffice"))
     if not args.keep:
