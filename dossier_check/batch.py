@@ -232,8 +232,11 @@ def discover(class_dir: str | Path, pack: RulePack | None = None, exclude: list[
             docs = _walk_documents(p, root, skipped, excl)
             if not docs:
                 continue
-            key = "dir:" + fold(p.name)
+            key = "cand:" + " ".join(sorted(fold(t) for t in _name_tokens(p.name))) if _name_tokens(p.name) \
+                else "dir:" + fold(p.name)
             cand = candidates.setdefault(key, Candidate(name=p.name, key=key, source="folder"))
+            if cand.source != "folder":  # files named after this candidate came first: the folder names them
+                cand.name, cand.source = p.name, "folder"
             cand.files.extend(InputFile(name=_rel(d, root), path=d) for d in docs)
             folders += 1
             continue
@@ -246,7 +249,7 @@ def discover(class_dir: str | Path, pack: RulePack | None = None, exclude: list[
             skipped.append(Skipped(p.name, SKIP_NO_NAME))
             continue
         display, key = found
-        key = "name:" + key
+        key = "cand:" + key  # the same key as a folder of that name: mixed layouts merge
         cand = candidates.setdefault(key, Candidate(name=display, key=key, source="filename"))
         cand.files.append(InputFile(name=p.name, path=p))
         flat += 1

@@ -129,6 +129,18 @@ def test_discovery_of_both_layouts_and_skipped_files(tmp_path):
     assert reasons["rapports/"] == "dossier des rapports"
 
 
+def test_mixed_layout_merges_a_file_named_after_a_folder_candidate(tmp_path):
+    cls = tmp_path / "classe"
+    for rel in ["Dupont Marie/veille.docx", "DUPONT_Marie_fidelisation.pdf", "MARTIN_Paul_veille.docx"]:
+        p = cls / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(b"x")
+    disc = discover(cls, PACK)
+    got = {c.name: sorted(f.name for f in c.files) for c in disc.candidates}
+    assert got == {"Dupont Marie": ["DUPONT_Marie_fidelisation.pdf", "Dupont Marie/veille.docx"],
+                   "MARTIN Paul": ["MARTIN_Paul_veille.docx"]}
+
+
 # --------------------------------------------------------------------------- end to end
 
 
