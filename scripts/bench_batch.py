@@ -75,10 +75,10 @@ def build_class(dest: Path, n: int = 20) -> int:
     return count
 
 
-def run_batch(cls: Path, out: Path, cache: Path, jobs: int, lo: bool) -> tuple[float, int, str]:
+def run_batch(cls: Path, out: Path, cache: Path, jobs: int, lo: bool, rules: Path) -> tuple[float, int, str]:
     env = dict(os.environ, DOSSIER_CHECK_CACHE_DIR=str(cache))
     cmd = [sys.executable, "-m", "dossier_check.cli", "batch", str(cls), "--title", "ntc", "--session", "titre",
-           "-o", str(out), "--jobs", str(jobs)]
+           "-o", str(out), "--jobs", str(jobs), "--rules", str(rules)]
     if not lo:
         cmd.append("--no-layout")
     t = time.perf_counter()
@@ -152,6 +152,10 @@ def main() -> None:
     if cls.exists():
         shutil.rmtree(cls)
     n = build_class(cls)
+    # A snapshot of the rule pack: the cache key holds its hash, so an edit of
+    # rules/ntc.yaml during the benchmark would turn the warm runs cold.
+    rules = work / "ntc.yaml"
+    shutil.copyfile(ROOT / "rules" / "ntc.yaml", rules)
     print(f"Class: 20 candidates, {n} documents in {cls}", file=sys.stderr)
     rows = []
     for lo in ([False] if args.no_lo else [False, True]):
@@ -159,9 +163,9 @@ def main() -> None:
             cache = work / f"cache-{'lo' if lo else 'nolo'}-{jobs}"
             shutil.rmtree(cache, ignore_errors=True)
             out = work / f"rapports-{'lo' if lo else 'nolo'}-{jobs}"
-            cold, rc, detail = run_batch(cls, out, cache, jobs, lo)
+            cold, rc, detail = run_batch(cls, out, cache, jobs, lo, rules)
             print(f"  LibreOffice={lo} jobs={jobs} cold: {cold:.1f} s  ({detail})", file=sys.stderr)
-            warm, rc2, detail2 = run_batch(cls, out, cache, jobs, lo)
+            warm, rc2, detail2 = run_batch(cls, out, cache, jobs, lo, rules)
             print(f"  LibreOffice={lo} jobs={jobs} warm: {warm:.1f} s  ({detail2})", file=sys.stderr)
             rows.append((lo, jobs, cold, warm))
     print(f"\n| LibreOffice | --jobs | cold (s) | per document (s) | warm cache (s) |")
