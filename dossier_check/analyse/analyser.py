@@ -26,6 +26,7 @@ PRESENT_AT = 3.0
 WEAK_AT = 1.0
 BLOCK_CAP = 2.0
 GENERIC_CAP = 2.0  # generic evidence alone stays below PRESENT_AT
+LOOSE_CAP = 0.75  # loose hints alone stay below WEAK_AT
 SPECIFIC_WEIGHT = 1.5
 VOCAB_FLOOR = 10.0
 HEADING_SUBSTANTIAL = 250
@@ -298,16 +299,21 @@ class Analyser:
                 if old is None or old[0] < weight:
                     d[h.what] = (weight, specific)
                 evidence.append((weight + (1 if specific else 0), h))
-        specific_score = generic_score = 0.0
+        specific_score = generic_score = loose_score = 0.0
         for d in body.values():
             spec = sum(w for w, sp in d.values() if sp)
-            gen = sum(w for w, sp in d.values() if not sp)
-            block = min(BLOCK_CAP, spec + gen)
+            gen = sum(w for w, sp in d.values() if not sp and w >= 1.0)
+            loose = sum(w for w, sp in d.values() if not sp and w < 1.0)
+            block = min(BLOCK_CAP, spec + gen + loose)
             s_part = min(block, spec)
+            g_part = min(block - s_part, gen)
             specific_score += s_part
-            generic_score += block - s_part
+            generic_score += g_part
+            loose_score += block - s_part - g_part
         evidence.sort(key=lambda x: (-x[0], x[1].unit))
-        total = head_score + specific_score + min(GENERIC_CAP, generic_score)
+        # loose hints (``weak`` expressions, light patterns, negated sentences) alone stay
+        # below WEAK_AT: they only add to other evidence
+        total = head_score + specific_score + min(GENERIC_CAP, generic_score + min(LOOSE_CAP, loose_score))
         self._last_specific = head_score + specific_score
         return total, [h for _, h in evidence]
 
