@@ -691,7 +691,10 @@ def run_batch(discovery: Discovery, pack: RulePack, session_id: str, options: Ch
     for cand in discovery.candidates:
         outs = outcomes[k:k + len(cand.files)]
         k += len(cand.files)
-        rep = build_report(pack, session_id, [o.result for o in outs], options)
+        try:
+            rep = build_report(pack, session_id, [o.result for o in outs], options)
+        except Exception as exc:  # noqa: BLE001 - one candidate's failure never stops the class
+            rep = _fallback_report(pack, session_id, outs, exc)
         reports.append(CandidateReport(cand, rep, outs))  # type: ignore[arg-type]
 
     # Similarity between candidates, per competence.
@@ -710,6 +713,24 @@ def run_batch(discovery: Discovery, pack: RulePack, session_id: str, options: Ch
     stats["total_s"] = round(time.perf_counter() - t0, 2)
     return BatchResult(discovery=discovery, title=pack.id, session=session_id, pack=pack, candidates=reports,
                        similar=similar, stats=stats, compared_with=len(former_texts))
+
+
+def _fallback_report(pack: RulePack, session_id: str, outs: list[FileOutcome], exc: Exception) -> dict:
+    """A report-v1 dictionary saying the tool failed on this candidate's dossier."""
+    from .pipeline import tool_version
+
+    msg = ("La vérification de ce dossier a échoué (erreur interne de l'outil) : les autres candidats ont été "
+           f"vérifiés. ({type(exc).__name__})")
+    problem = {"code": "internal-error", "severity": "error", "message": msg, "detail": {}}
+    return {
+        "schema": "dossier-check/report/v1", "tool_version": tool_version(), "title": pack.id,
+        "session": session_id, "referentiel": pack.referentiel, "compliant": False,
+        "documents": [{"file": o.file.name, "format": o.result.format if o.result else None, "competence": None,
+                       "competence_source": None, "compliant": False, "pages": None, "characters": None,
+                       "elements": [], "company_experience": None, "problems": [problem]} for o in outs],
+        "dossier": {"expected": list(pack.sessions[session_id].documents) if session_id in pack.sessions else [],
+                    "missing": [], "duplicates": [], "problems": [problem]},
+    }
 
 
 def _lo_version(soffice: str, cache_dir: Path | None, use_cache: bool = True) -> str | None:
@@ -812,7 +833,8 @@ def write_outputs(result: BatchResult, out_dir: str | Path, options: CheckOption
         for cr in result.candidates:
             slug = cr.candidate.slug
             links[cr.candidate.name] = f"candidats/{slug}.html"
-            (cdir / f"{slug}.json").write_text(json.dumps(cr.report, ensure_ascii=False, indent=2) + "\n",
+            data = {**cr.report, "candidate": cr.candidate.name}  # report-v1 plus who it is about
+            (cdir / f"{slug}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
                                                encoding="utf-8")
             (cdir / f"{slug}.html").write_text(render_candidate(result, cr), encoding="utf-8")
         (tmp / "rapport-classe.html").write_text(render_class(result, links), encoding="utf-8")

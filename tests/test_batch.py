@@ -186,6 +186,7 @@ def test_json_per_candidate_is_report_v1(folder_class):
     root, out, counts, *_ = folder_class
     marie = json.loads((out / "candidats" / "DUPONT_Marie.json").read_text(encoding="utf-8"))
     assert marie["schema"] == "dossier-check/report/v1"
+    assert marie["candidate"] == "DUPONT Marie"
     assert marie["title"] == "ntc" and marie["session"] == "titre"
     assert marie["compliant"] is True
     by_comp = {d["competence"]: d for d in marie["documents"]}
@@ -450,3 +451,26 @@ def test_libreoffice_version_is_remembered(tmp_path, monkeypatch):
     assert batch_mod._lo_version(str(prog), tmp_path / "c") == "LibreOffice 10.0"
     assert batch_mod._lo_version(str(prog), tmp_path / "c", use_cache=False) == "LibreOffice 10.0"
     assert len(calls) == 3
+
+
+def test_a_judge_failure_on_one_candidate_does_not_stop_the_class(tmp_path, monkeypatch):
+    from dossier_check import judge
+
+    real = judge.build_report
+
+    def flaky(pack, session, results, options=None):
+        if any("MARTIN" in r.name for r in results):
+            raise ValueError("bug")
+        return real(pack, session, results, options)
+
+    monkeypatch.setattr(judge, "build_report", flaky)
+    cls = tmp_path / "classe"
+    make_docx(cls / "DUPONT Marie" / "veille.docx", md_paragraphs("ntc-veille"))
+    make_docx(cls / "MARTIN Paul" / "veille.docx", md_paragraphs("cc-veille"))
+    out = tmp_path / "out"
+    code, output = run(["batch", str(cls), "-t", "ntc", "-s", "titre", "-o", str(out), "--no-layout", "--jobs", "1"])
+    assert code == 1
+    paul = json.loads((out / "candidats" / "MARTIN_Paul.json").read_text(encoding="utf-8"))
+    assert paul["compliant"] is False and paul["dossier"]["problems"][0]["code"] == "internal-error"
+    marie = json.loads((out / "candidats" / "DUPONT_Marie.json").read_text(encoding="utf-8"))
+    assert marie["documents"][0]["characters"]["counted"] > 7000
