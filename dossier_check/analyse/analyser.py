@@ -564,6 +564,7 @@ def missing_advice(element, det) -> str:
     looked = []
     for kind in ("headings", "strong", "phrases"):
         for p in det.phrases.get(kind, []):
+            p = p.lstrip("=").strip()
             if p not in looked:
                 looked.append(p)
     looked = looked[:4]

@@ -196,7 +196,8 @@ def all_phrases(pack) -> list[str]:
     for lst in company.values():
         for p in lst:
             seen.setdefault(normalise_text(p).strip(), None)
-    return [p for p in seen if p]
+    # « =obtenu »: that form only, no lemma (nothing to lemmatise)
+    return [p for p in seen if p and not p.startswith("=")]
 
 
 def lemmatise_phrases(phrases: list[str]) -> dict[str, list[str]]:
@@ -286,11 +287,17 @@ def compile_pack(pack) -> CompiledPack:
     for i, (phrase, who) in enumerate(owners.items()):
         label = f"P{i}"
         cp.labels[label] = who
-        words = [fold(t.text) for t in nlp.make_doc(phrase)]
+        exact = phrase.startswith("=")
+        text = phrase[1:].strip() if exact else phrase
+        words = [fold(t.text) for t in nlp.make_doc(text)]
+        if not words:
+            continue
         ndoc = Doc(nlp.vocab, words=words)
         for t, w in zip(ndoc, words):
             t.norm_ = w
         pm_norm.add(label, [ndoc])
+        if exact:
+            continue  # the written form only: « =obtenu » must not find « à obtenir »
         lem = lemmas.get(phrase) or words
         ldoc = Doc(nlp.vocab, words=lem, lemmas=lem)
         pm_lemma.add(label, [ldoc])
