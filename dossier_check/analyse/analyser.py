@@ -20,7 +20,7 @@ from ..model import BlockKind, counted_len
 from .nlp import fold, get_nlp, normalise_text
 from .patterns import CompiledPack, compile_pack
 from .results import MISSING, PRESENT, WEAK, ElementResult, Evidence, FileAnalysis, Section
-from .typo import fr_typo
+from .typo import fr_typo, thousands
 
 PRESENT_AT = 3.0
 WEAK_AT = 1.0
@@ -33,6 +33,8 @@ HEADING_SUBSTANTIAL = 250
 HEADING_SHORT = 60
 MAX_EVIDENCE = 3
 QUOTE_MAX = 160
+MAX_ANALYSED_CHARS = 150_000
+MAX_BLOCK_CHARS = 20_000
 
 _NUMBERING = re.compile(
     r"^\s*(?:(?:partie|chapitre|étape|etape)\s+\d+\s*[:.\-–—]?\s*|"
@@ -97,15 +99,24 @@ def make_units(blocks) -> list[Unit]:
     return units
 
 
-def _joined(units: list[Unit]) -> str:
+def _joined(units: list[Unit]) -> tuple[str, bool]:
+    """The text the pipeline reads, and whether it was cut: a block is read up to
+    MAX_BLOCK_CHARS, the document up to MAX_ANALYSED_CHARS (a production has 12 000; the rest of a
+    huge file still counts in the outline, it is just not read for elements)."""
     parts = []
     pos = 0
+    cut = False
     for u in units:
+        text = u.text
+        if len(text) > MAX_BLOCK_CHARS:
+            text, cut = text[:MAX_BLOCK_CHARS], True
+        if pos + len(text) > MAX_ANALYSED_CHARS:
+            text, cut = "", True
         u.start = pos
-        u.end = pos + len(u.text)
-        parts.append(u.text)
+        u.end = pos + len(text)
+        parts.append(text)
         pos = u.end + 2
-    return "\n\n".join(parts)
+    return "\n\n".join(parts), cut
 
 
 def _quote(text: str, start: int, end: int) -> str:
@@ -198,11 +209,17 @@ class Analyser:
         prepared = []
         for blocks, counted in items:
             units = make_units(list(blocks))
-            prepared.append((units, _joined(units), counted))
+            text, cut = _joined(units)
+            prepared.append((units, text, cut, counted))
         texts = [p[1] for p in prepared]
         out = []
-        for (units, text, counted), doc in zip(prepared, self.nlp.pipe(texts, batch_size=batch_size)):
-            out.append(self._analyse_doc(units, doc, counted))
+        for (units, text, cut, counted), doc in zip(prepared, self.nlp.pipe(texts, batch_size=batch_size)):
+            fa = self._analyse_doc(units, doc, counted)
+            if cut:
+                fa.notes.append(fr_typo(
+                    f"Texte très long : seuls les {thousands(MAX_ANALYSED_CHARS)} premiers caractères ont été "
+                    "analysés pour les éléments attendus."))
+            out.append(fa)
         return out
 
     # ------------------------------------------------------------ internals

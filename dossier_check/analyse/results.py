@@ -55,3 +55,5 @@ class FileAnalysis:
     # Competences that each look fully covered in this one file (a merged dossier):
     # more than one entry means "one file per competence, please".
     merged: list[str] = field(default_factory=list)
+    # French notes about the analysis itself (e.g. only the beginning of a huge text analysed).
+    notes: list[str] = field(default_factory=list)

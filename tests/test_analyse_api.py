@@ -1,0 +1,87 @@
+"""The analyser's API as the pipeline uses it: caching, batches, huge texts, a trainer's own pack."""
+from __future__ import annotations
+
+import pytest
+
+from dossier_check.analyse import get_analyser
+from dossier_check.analyse.patterns import DetectError, validate_detect
+from dossier_check.analyse.results import MISSING, PRESENT
+from dossier_check.analyse.textdoc import blocks_from_text, counted_chars
+from dossier_check.model import Block, BlockKind
+from dossier_check.rulepack import builtin_packs, parse_pack
+
+NTC = builtin_packs()["ntc"]
+TEXT = ("# Les objectifs\nMon objectif : signer 6 commandes en huit semaines, du 12 janvier au 6 mars.\n"
+        "# Les résultats obtenus\nNous avons obtenu 7 commandes pour un objectif de 6.\n")
+
+
+def test_analyser_is_built_once_per_pack_and_batches_equal_single_calls():
+    an = get_analyser(NTC)
+    assert get_analyser(builtin_packs()["ntc"]) is an
+    b1 = blocks_from_text(TEXT)
+    b2 = blocks_from_text("# Le système de veille\nJ'ai mis en place des alertes Google.")
+    single = [an.analyse(b1, counted_chars(b1)), an.analyse(b2, counted_chars(b2))]
+    assert an.analyse_many([(b1, counted_chars(b1)), (b2, counted_chars(b2))]) == single
+    assert an.analyse([], 0).elements["veille"][0].status == MISSING
+
+
+def test_huge_text_is_cut_with_a_note_and_keeps_its_outline():
+    para = "Nous avons obtenu 7 commandes pour un objectif de 6 grâce au CRM. " * 300  # 20 100 chars
+    blocks = [Block(BlockKind.HEADING, "Résultats", level=1)] + [Block(BlockKind.PARAGRAPH, para)] * 10
+    fa = get_analyser(NTC).analyse(blocks, counted_chars(blocks))
+    assert fa.notes == ["Texte très long\u00a0: seuls les 150\u00a0000 premiers caractères ont été analysés "
+                        "pour les éléments attendus."]
+    assert fa.outline[0].characters == counted_chars(blocks)
+    assert next(r for r in fa.elements["veille"] if r.id == "resultats").status == PRESENT
+
+
+PACK = """
+schema: dossier-check/rules/v1
+title: {id: demo, name: Titre de démonstration, code: TP-0, millesime: "01"}
+length: {source: « … », pages: {min: 3, max: 8}, characters: {min: 7000, max: 12000}}
+sessions:
+  - {id: titre, name: session du titre, documents: [vente]}
+detect:
+  patterns:
+    panier:
+      weight: 2
+      tokens:
+        - [{LEMMA: panier}, {LOWER: moyen}]
+competences:
+  - id: vente
+    name: Vendre
+    source: « Le candidat décrit sa vente et le panier moyen obtenu. »
+    detect: {phrases: [vente]}
+    elements:
+      - id: panier
+        label: Panier moyen
+        advice: Donnez le panier moyen.
+        detect: {headings: [panier moyen], patterns: [panier]}
+"""
+
+
+def test_a_trainers_pack_compiles_without_cache():
+    pack = parse_pack(PACK, "demo.yaml")
+    assert validate_detect(pack) == []
+    fa = get_analyser(pack).analyse(blocks_from_text("Le PANIER MOYEN atteint 45 €."), 28)
+    (r,) = fa.elements["vente"]
+    assert r.status != MISSING and r.evidence[0].text == "Le PANIER MOYEN atteint 45 €."
+    fa = get_analyser(pack).analyse(blocks_from_text("Rien à voir."), 12)
+    assert fa.elements["vente"][0].advice == (
+        "Donnez le panier moyen. Le référentiel demande\u00a0: «\u00a0Le candidat décrit sa vente et le panier "
+        "moyen obtenu\u00a0». Expressions cherchées sans succès\u00a0: «\u00a0panier moyen\u00a0».")
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("detect: {headings: [panier moyen], patterns: [inconnu]}", "motif « inconnu » inconnu"),
+    ("detect: {titres: [panier]}", "clé inconnue « titres »"),
+    ("detect: {}", "aucune expression à chercher"),
+])
+def test_bad_detect_entries_are_explained_in_french(bad, message):
+    pack = parse_pack(PACK.replace("detect: {headings: [panier moyen], patterns: [panier]}", bad), "demo.yaml")
+    errors = validate_detect(pack)
+    assert len(errors) == 1 and message in errors[0] and "élément « panier » (vente)" in errors[0]
+    with pytest.raises(DetectError):
+        from dossier_check.analyse.analyser import Analyser
+
+        Analyser(pack)
