@@ -388,10 +388,6 @@ def _finish_task(name: str, doc, layout) -> tuple[FileResult, str]:
     return res, text
 
 
-def _text_task(doc) -> str:
-    return counted_text(doc)
-
-
 def _error_result(name: str, err: ReadError) -> FileResult:
     return FileResult(name=name, format=None, error={"code": err.code, "message": err.message, "detail": err.detail})
 
@@ -406,7 +402,7 @@ class BatchOptions:
     compare_with: list[Path] = field(default_factory=list)
     similarity_threshold: float | None = None  # None: similarity.DEFAULT_THRESHOLD
     render_batch: int = 0  # files per soffice call; 0: split the class over `jobs` calls
-    reader_pool: bool = True  # read in the sandboxed ReaderPool (False: in the analysis pool)
+    reader_pool: bool = True  # read in the sandboxed ReaderPool (False: in this process, no isolation)
 
 
 def _jobs(n: int) -> int:

@@ -182,7 +182,7 @@ def batch(class_dir, title, session, out_dir, jobs, no_cache, compare_with, thre
         with _RichProgress(not quiet) as progress:
             result = run_batch(disc, pack, session, options, bopts, progress)
             progress("rapports", 0, 0, "écriture")
-            paths = write_outputs(result, out, options)
+            write_outputs(result, out, options)
     except KeyboardInterrupt:
         click.echo(f"\nInterrompu{NBSP}: aucun nouveau rapport n'a été écrit "
                    "(les rapports précédents, s'il y en a, sont intacts).", err=True)
@@ -218,7 +218,6 @@ def batch(class_dir, title, session, out_dir, jobs, no_cache, compare_with, thre
     cache_note = (f", {st.get('cache_hits', 0)} repris du cache" if bopts.use_cache else ", sans cache")
     say(f"Durée{NBSP}: {_secs(elapsed)} ({_plural(st.get('checked', 0), 'fichier vérifié', 'fichiers vérifiés')}"
         f"{cache_note}, {st.get('jobs')} processus, LibreOffice{NBSP}: {st.get('libreoffice')}).")
-    del paths
     sys.exit(EXIT_OK if result.compliant else EXIT_NOT_COMPLIANT)
 
 
