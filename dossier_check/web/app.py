@@ -383,8 +383,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         "type": "object",
         "required": ["title", "files"],
         "description": (
-            "Les fichiers vont dans « files » (compétence reconnue au contenu) ou, un par compétence, "
-            "dans « doc.<compétence> » (par ex. « doc.veille » ; compétences : "
+            "Les fichiers vont dans «\u00a0files\u00a0» (compétence reconnue au contenu) ou, un par compétence, "
+            "dans «\u00a0doc.<compétence>\u00a0» (par ex. «\u00a0doc.veille\u00a0»\u00a0; compétences\u00a0: "
             + ", ".join(competence_ids) + "). Au moins un fichier, au plus "
             f"{settings.max_files} au total."),
         "properties": {
@@ -511,7 +511,6 @@ async def _run(request, settings, service, title, session, jobs, strict) -> Resp
     from pebble import ProcessExpired
 
     pool_future = service.schedule(settings.job, title, session, jobs, strict, timeout=settings.check_timeout)
-    del jobs  # the bytes now belong to the task
     fut = asyncio.wrap_future(pool_future)
     watcher = asyncio.ensure_future(_wait_disconnect(request))
     try:
