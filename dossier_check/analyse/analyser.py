@@ -331,7 +331,6 @@ class Analyser:
         # loose hints (``weak`` expressions, light patterns, negated sentences) alone stay
         # below WEAK_AT: they only add to other evidence
         total = head_score + specific_score + min(GENERIC_CAP, generic_score + min(LOOSE_CAP, loose_score))
-        self._last_specific = head_score + specific_score
         return total, [h for _, h in evidence]
 
     def _analyse_doc(self, units: list[Unit], doc, counted: int) -> FileAnalysis:
@@ -341,7 +340,6 @@ class Analyser:
         elements: dict[str, list[ElementResult]] = {}
         per_unit_elements: dict[str, dict[int, set[str]]] = {}
         parts: dict[str, dict[str, float]] = {}
-        self.last_specific = {}
         elem_cache: dict[str, tuple[float, list[Hit]]] = {}
         for cid, comp in self.pack.competences.items():
             res = []
@@ -353,7 +351,6 @@ class Analyser:
                     for name in det.patterns:
                         hits.extend(by_owner.get("T:" + name, []))
                     elem_cache[det.key] = self._score(hits, units, spans, det.patterns, det.not_future)
-                    self.last_specific[det.key] = self._last_specific
                 score, ev_hits = elem_cache[det.key]
                 status = PRESENT if score >= PRESENT_AT else WEAK if score >= WEAK_AT else MISSING
                 evidence = []
@@ -390,7 +387,6 @@ class Analyser:
             elif s1 > 0:
                 best = top
         merged = self._merged(elements, parts, by_owner, units, spans)
-        self.last_parts = parts
         company, company_ev = self._company(by_owner, units)
         outline = self._outline(units, counted, per_unit_elements, spans)
         return FileAnalysis(scores={k: round(v, 3) for k, v in scores.items()}, best=best,
