@@ -160,6 +160,7 @@ def build_document(res, pack: RulePack, competence: str | None, competence_sourc
     an = res.analysis
     if an is not None:
         doc["company_experience"] = an.company_experience
+        doc["notes"] += list(getattr(an, "notes", None) or [])
         if competence and competence in an.elements:
             doc["elements"] = _element_dicts(an.elements[competence])
             for r in an.elements[competence]:
