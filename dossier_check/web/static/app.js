@@ -265,6 +265,10 @@
         const [icon, word, cls] = ELEMENT[x.status] || ["?", x.status, ""];
         const li = el("li", {}, el("span", { class: cls }, icon + " " + word + NB + ": "), x.label);
         if (x.advice && x.status !== "present") li.append(el("span", { class: "advice" }, x.advice));
+        const ev = (x.evidence || [])[0];
+        if (ev && ev.text) {
+          li.append(el("span", { class: "evidence" }, q(ev.text) + (ev.page ? " (page " + ev.page + ")" : "")));
+        }
         ul.append(li);
       }
       det.append(ul);
