@@ -474,3 +474,48 @@ def test_a_judge_failure_on_one_candidate_does_not_stop_the_class(tmp_path, monk
     assert paul["compliant"] is False and paul["dossier"]["problems"][0]["code"] == "internal-error"
     marie = json.loads((out / "candidats" / "DUPONT_Marie.json").read_text(encoding="utf-8"))
     assert marie["documents"][0]["characters"]["counted"] > 7000
+
+
+def test_class_built_from_the_sample_files_both_layouts(tmp_path):
+    """The generated samples (DOCX, ODT, PDF) in a mixed class folder: flat names for
+    Marie, a subfolder for Paul; counts as in samples/expected.json."""
+    import shutil
+
+    expected_path = ROOT / "samples" / "expected.json"
+    if not expected_path.is_file():
+        pytest.skip("samples not generated")
+    expected = json.loads(expected_path.read_text(encoding="utf-8"))["files"]
+    cls = tmp_path / "classe"
+    cls.mkdir()
+    plan = {
+        "DUPONT_Marie_veille.docx": "ntc/conforme/ntc-veille.docx",
+        "DUPONT_Marie_plan_actions.odt": "ntc/conforme/ntc-plan-actions.odt",
+        "DUPONT_Marie_fidelisation.pdf": "ntc/conforme/ntc-fidelisation.pdf",
+        "MARTIN Paul/veille.pdf": "ntc/conforme/ntc-veille.pdf",
+        "MARTIN Paul/plan-actions.docx": "non-conformes/ntc-plan-actions-trop-court.docx",
+        "MARTIN Paul/fidelisation.odt": "non-conformes/ntc-fidelisation-trop-de-pages.odt",
+    }
+    for dst, src in plan.items():
+        if not (ROOT / "samples" / src).is_file():
+            pytest.skip(f"sample {src} missing")
+        (cls / dst).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / "samples" / src, cls / dst)
+    out = tmp_path / "out"
+    code, output = run(["batch", str(cls), "-t", "ntc", "-s", "titre", "-o", str(out), "--no-layout", "--jobs", "2"])
+    assert code == 1
+    assert "2 candidats, 6 fichiers (sous-dossiers et noms de fichiers)" in output
+    rows = {r["fichier"]: r for r in read_csv(out / "synthese.csv")}
+    assert set(rows) == set(plan)
+    for dst, src in plan.items():
+        exp = expected[src]
+        got = int(rows[dst]["caracteres_comptes"])
+        want = exp["characters"]["counted"]
+        if src.endswith(".pdf"):
+            assert abs(got - want) <= want * 0.01, (dst, got, want)
+        else:
+            assert got == want, (dst, got, want)
+    assert rows["MARTIN Paul/plan-actions.docx"]["caracteres_ok"] == "non"
+    assert "chars-too-few" in rows["MARTIN Paul/plan-actions.docx"]["erreurs"]
+    marie = [r for r in rows.values() if r["candidat"] == "DUPONT Marie"]
+    assert len(marie) == 3 and all(r["dossier_conforme"] == "oui" for r in marie)
+    assert {r["competence"] for r in marie} == {"veille", "plan-actions", "fidelisation"}
