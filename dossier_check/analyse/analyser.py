@@ -172,8 +172,10 @@ def _sentence_flags(doc):
             morph = t.morph
             if "Cnd" in morph.get("Mood"):
                 cnd = True
-            if "Fut" in morph.get("Tense"):
-                fut = True
+            if "Fut" in morph.get("Tense") or "Sub" in morph.get("Mood"):
+                fut = True  # « seront mesurés », « il est prévu qu'un bilan soit présenté »
+        if t.lemma_ in ("prevoir", "prevu") or norm in ("prevu", "prevue", "prevus", "prevues"):
+            fut = True
         if t.text in _SENT_END or (t.is_space and "\n" in t.text) or i == len(doc) - 1:
             flags.append((neg or cnd or (ne and plus), fut))
             n += 1
