@@ -271,8 +271,15 @@ def test_unknown_competence_and_no_file_are_422(client):
     r = post(client, [("doc.prospection-distance", ("p.docx", GOOD, DOCX_CT))])  # cc only
     assert r.status_code == 422 and r.json()["code"] == "unknown-competence"
     assert r.json()["detail"]["allowed"] == ["veille", "plan-actions", "fidelisation"]
-    r = client.post("/api/v1/check", data={"title": "ntc"}, files=[("x", ("", b"", "text/plain"))])
-    assert r.status_code == 422
+    # A file input left empty (what a browser sends: no name, no byte) is no file.
+    body = (b'--b0undary\r\nContent-Disposition: form-data; name="title"\r\n\r\nntc\r\n'
+            b'--b0undary\r\nContent-Disposition: form-data; name="files"; filename=""\r\n'
+            b'Content-Type: application/octet-stream\r\n\r\n\r\n--b0undary--\r\n')
+    r = client.post("/api/v1/check", content=body,
+                    headers={"content-type": "multipart/form-data; boundary=b0undary"})
+    assert r.status_code == 422 and r.json()["code"] == "no-file"
+    r = post(client, [("other", ("a.docx", GOOD, DOCX_CT))])
+    assert r.status_code == 422 and r.json()["code"] == "unknown-field"
 
 
 def test_not_multipart_is_400(client):
@@ -608,3 +615,13 @@ def test_client_leaving_during_a_check_frees_its_slot(tmp_path):
             assert time.time() < deadline, "the request of a client that left is still counted"
             time.sleep(0.05)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_settings_from_environment():
+    s = WebSettings.from_env({"DOSSIER_CHECK_WEB_MAX_REQUEST_BYTES": "200M", "DOSSIER_CHECK_WEB_WORKERS": "3",
+                              "DOSSIER_CHECK_WEB_MAX_FILES": "8", "DOSSIER_CHECK_WEB_SOFFICE": "none"})
+    assert (s.max_request_bytes, s.workers, s.max_files, s.soffice) == (200 * 1024 * 1024, 3, 8, "none")
+    assert s.file_limit == s.limits.max_file_bytes  # the readers' limit unless set
+    assert WebSettings.from_env({}, max_files=2).max_files == 2
+    with pytest.raises(ValueError, match="Taille invalide"):
+        WebSettings.from_env({"DOSSIER_CHECK_WEB_MAX_FILE_BYTES": "grand"})

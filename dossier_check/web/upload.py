@@ -112,6 +112,7 @@ class _Collector:
         self._disposition = b""
         self._ctype = b""
         self._file: UploadedFile | None = None
+        self._file_unnamed = False
         self._field_name: str | None = None
         self._field_data = bytearray()
         self._nfields = 0
@@ -149,8 +150,10 @@ class _Collector:
         if b"filename" in options:
             if len(self.files) >= self.max_files:
                 raise TooManyFiles(limit=self.max_files)
-            self._file = UploadedFile(field=fname, name=clean_filename(_decode(options[b"filename"])),
+            raw_name = _decode(options[b"filename"])
+            self._file = UploadedFile(field=fname, name=clean_filename(raw_name),
                                       content_type=_decode(self._ctype)[:100])
+            self._file_unnamed = not raw_name.strip()
             self.files.append(self._file)
         else:
             self._nfields += 1
@@ -174,6 +177,9 @@ class _Collector:
             self._field_data += data[start:end]
 
     def on_part_end(self) -> None:
+        if self._file is not None and self._file_unnamed and self._file.size == 0:
+            # What a browser sends for a file input left empty: not a file.
+            self.files.remove(self._file)
         if self._file is None and self._field_name is not None:
             self.fields[self._field_name] = _decode(bytes(self._field_data)).strip()
         self._file = None
