@@ -53,6 +53,9 @@ GENERIC_DOC_WORDS = frozenset({
     "production", "productions", "dossier", "doc", "document", "documents", "ecrit", "ecrits",
     "ntc", "cc", "tp", "ccp", "ccp1", "ccp2", "titre", "competence", "comp", "c1", "c2", "c3",
     "c4", "final", "finale", "v1", "v2", "v3", "version", "rapport", "projet", "annexe",
+    "action", "actions", "commercial", "commerciale", "commerciales", "distance", "client", "clients",
+    "clientele", "concurrence", "strategie", "entreprise", "stage", "synthese", "copie", "brouillon",
+    "corrige", "definitif", "definitive", "rendu", "ok",
 })
 
 SKIP_HIDDEN = "fichier caché"
@@ -134,24 +137,36 @@ def _name_tokens(stem: str) -> list[str]:
 def candidate_from_filename(stem: str, doc_words: set[str]) -> tuple[str, str] | None:
     """(display name, key) of the candidate a flat-folder file belongs to, or None.
 
-    The candidate's name is the words before the first word that names the
-    document: a competence word of the rule pack (``veille``, ``plan``,
-    ``fidelisation``…), a generic word (``dossier``, ``production``, ``ntc``…) or
-    a word containing a digit. When no word names the document, the first two
-    words are the name (``NOM Prénom``). At least one name word is needed.
+    Words that name the document are a competence word of the rule pack
+    (``veille``, ``plan``, ``fidelisation``…), a generic word (``dossier``,
+    ``production``, ``ntc``…), a word containing a digit or a single letter. The
+    candidate's name is the first run of other words, at most three: those
+    before the first document word (``DUPONT_Marie_veille``), or after leading
+    document words (``NTC - DUPONT Marie - veille``, ``veille_DUPONT_Marie``).
+    When no word names the document, the first two words are the name
+    (``NOM Prénom``). At least one name word is needed.
     The key ignores case, accents and word order: ``DUPONT_Marie`` and
     ``Marie Dupont`` are the same candidate.
     """
     tokens = _name_tokens(stem)
-    name: list[str] = []
-    for tok in tokens:
+
+    def is_doc_word(tok: str) -> bool:
         f = fold(tok)
-        if (f in GENERIC_DOC_WORDS or any(ch.isdigit() for ch in f)
-                or any(f.startswith(w) for w in doc_words)):
+        return (f in GENERIC_DOC_WORDS or any(ch.isdigit() for ch in f) or len(f) < 2
+                or any(f.startswith(w) for w in doc_words))
+
+    # Document words before the name ("NTC_DUPONT_Marie_veille", "veille - DUPONT Marie") are skipped.
+    start = 0
+    while start < len(tokens) and is_doc_word(tokens[start]):
+        start += 1
+    name: list[str] = []
+    for tok in tokens[start:]:
+        if is_doc_word(tok):
             break
         name.append(tok)
     else:
-        name = tokens[:2]
+        if start == 0:
+            name = tokens[:2]
     if len(name) > 3:
         name = name[:3]
     if not name:

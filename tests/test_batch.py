@@ -100,6 +100,9 @@ def test_flat_names_give_the_candidate():
     assert candidate_from_filename("LEFEVRE_Jean-Pierre_dossier_2", words)[0] == "LEFEVRE Jean-Pierre"
     assert candidate_from_filename("Élodie MARTIN PAC", words)[0] == "Élodie MARTIN"
     assert candidate_from_filename("veille", words) is None
+    assert candidate_from_filename("Dossier NTC - DUPONT Marie - veille", words)[0] == "DUPONT Marie"
+    assert candidate_from_filename("veille_DUPONT_Marie", words)[0] == "DUPONT Marie"
+    assert candidate_from_filename("NTC_2026_plan_actions", words) is None
 
 
 def test_discovery_of_both_layouts_and_skipped_files(tmp_path):
@@ -501,7 +504,7 @@ def test_class_built_from_the_sample_files_both_layouts(tmp_path):
         (cls / dst).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / "samples" / src, cls / dst)
     out = tmp_path / "out"
-    code, output = run(["batch", str(cls), "-t", "ntc", "-s", "titre", "-o", str(out), "--no-layout", "--jobs", "2"])
+    code, output = run(["batch", str(cls), "-t", "ntc", "-s", "titre", "-o", str(out), "--no-layout", "--jobs", "1"])
     assert code == 1
     assert "2 candidats, 6 fichiers (sous-dossiers et noms de fichiers)" in output
     rows = {r["fichier"]: r for r in read_csv(out / "synthese.csv")}
