@@ -192,7 +192,8 @@ def render_class(result, links: dict[str, str] | None = None) -> str:
 def render_candidate(result, cr) -> str:
     """One candidate's own report (nobody else's results, no comparison)."""
     ctx = _context(result)
-    ctx.update(result=result, cr=cr)
+    prefix = f"{cr.candidate.name}/" if getattr(cr.candidate, "source", "") == "folder" else ""
+    ctx.update(result=result, cr=cr, prefix=prefix)
     return environment().get_template("candidat.html.j2").render(ctx)
 
 
@@ -204,5 +205,5 @@ def render_report(report: dict, pack, title: str | None = None) -> str:
     cr = SimpleNamespace(candidate=cand, report=report, compliant=bool(report.get("compliant")))
     result = SimpleNamespace(pack=pack, session=report.get("session"), candidates=[cr])
     ctx = _context(result)
-    ctx.update(result=result, cr=cr)
+    ctx.update(result=result, cr=cr, prefix="")
     return environment().get_template("candidat.html.j2").render(ctx)
