@@ -20,6 +20,7 @@ Nothing here prints: progress goes through the ``progress`` callback.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -652,7 +653,18 @@ def run_batch(discovery: Discovery, pack: RulePack, session_id: str, options: Ch
                 continue
         outcomes[i] = FileOutcome(cand.name, f, None, "", digest)  # type: ignore[arg-type]
     stats["cache_hits"] = hits
-    todo = [i for i, o in enumerate(outcomes) if o is not None and o.result is None]
+    # The same bytes twice in the class (a file sent twice, or shared): checked once.
+    first_of: dict[str, int] = {}
+    copies: dict[int, int] = {}
+    todo = []
+    for i, o in enumerate(outcomes):
+        if o is None or o.result is not None:
+            continue
+        if o.sha256 in first_of:
+            copies[i] = first_of[o.sha256]
+        else:
+            first_of[o.sha256] = i
+            todo.append(i)
     stats["checked"] = len(todo)
 
     # Compare-with corpus: former documents, text only.
@@ -685,6 +697,10 @@ def run_batch(discovery: Discovery, pack: RulePack, session_id: str, options: Ch
                 transient = (isinstance(doc, ReadError) and doc.code == TIMEOUT) or name_failed(i)
                 if store is not None and keys[i] and not transient:
                     store.put(keys[i], (res, text))
+            for i, j in copies.items():
+                res = copy.copy(outcomes[j].result)
+                res.name = entries[i][1].name
+                outcomes[i].result, outcomes[i].text = res, outcomes[j].text
         former_texts = _former_texts(former, former_datas, options, jobs, batch, store, say)
     except BaseException:
         if pool is not None:

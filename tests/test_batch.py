@@ -522,3 +522,19 @@ def test_class_built_from_the_sample_files_both_layouts(tmp_path):
     marie = [r for r in rows.values() if r["candidat"] == "DUPONT Marie"]
     assert len(marie) == 3 and all(r["dossier_conforme"] == "oui" for r in marie)
     assert {r["competence"] for r in marie} == {"veille", "plan-actions", "fidelisation"}
+
+
+def test_identical_files_are_checked_once_and_flagged(tmp_path):
+    import shutil
+
+    cls = tmp_path / "classe"
+    make_docx(cls / "DUPONT Marie" / "veille.docx", md_paragraphs("ntc-veille"))
+    (cls / "MARTIN Paul").mkdir()
+    shutil.copyfile(cls / "DUPONT Marie" / "veille.docx", cls / "MARTIN Paul" / "veille-paul.docx")
+    out = tmp_path / "out"
+    code, output = run(["batch", str(cls), "-t", "ntc", "-s", "titre", "-o", str(out), "--no-layout", "--jobs", "1"])
+    assert "1 fichier vérifié, 0 repris du cache" in output
+    rows = {r["fichier"]: r for r in read_csv(out / "synthese.csv")}
+    a, b = rows["DUPONT Marie/veille.docx"], rows["MARTIN Paul/veille-paul.docx"]
+    assert a["caracteres_comptes"] == b["caracteres_comptes"] != ""
+    assert b["passages_similaires"].startswith("DUPONT Marie (DUPONT Marie/veille.docx) 100 %")

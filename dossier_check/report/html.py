@@ -24,6 +24,7 @@ import jinja2
 from .. import __version__
 
 NNBSP = "\u202f"
+MAX_PAIRS_SHOWN = 50  # in the class report; the CSV lists them all
 NBSP = "\u00a0"
 
 SHORT_LABELS = {
@@ -183,7 +184,7 @@ def render_class(result, links: dict[str, str] | None = None) -> str:
                      "link": (links or {}).get(cr.candidate.name)})
     ctx = _context(result)
     ctx.update(result=result, rows=rows, any_others=any_others, links=links or {},
-               n_ok=sum(1 for c in result.candidates if c.compliant),
+               n_ok=sum(1 for c in result.candidates if c.compliant), max_pairs=MAX_PAIRS_SHOWN,
                threshold=(getattr(result, "stats", None) or {}).get("similarity_threshold", 0.30),
                layout_label=LAYOUT_LABELS.get(result.discovery.layout, result.discovery.layout))
     return environment().get_template("classe.html.j2").render(ctx)
