@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .cli import CONTEXT, EXIT_NOT_COMPLIANT, EXIT_OK, _packs, _resolve
+from .cli import CONTEXT, EXIT_NOT_COMPLIANT, EXIT_OK, EXIT_USAGE, _packs, _resolve
 
 NNBSP = "\u202f"
 NBSP = "\u00a0"
@@ -162,7 +162,10 @@ def batch(class_dir, title, session, out_dir, jobs, no_cache, compare_with, thre
     packs = _packs(rules_files)
     pack = _resolve(packs, title, session)
     out = out_dir or Path.cwd() / f"rapports-{class_dir.resolve().name}"
-    disc = discover(class_dir, pack, exclude=[out, out / "candidats"])
+    try:
+        disc = discover(class_dir, pack, exclude=[out, out / "candidats"])
+    except OSError as exc:
+        raise click.UsageError(f"impossible de lire le dossier « {class_dir} » ({exc.strerror or exc}).") from None
     if not disc.candidates:
         raise click.UsageError(f"aucun document DOCX, ODT ou PDF trouvé dans « {class_dir} » "
                                f"({_plural(len(disc.skipped), 'fichier ignoré', 'fichiers ignorés')}).")
@@ -183,6 +186,12 @@ def batch(class_dir, title, session, out_dir, jobs, no_cache, compare_with, thre
             result = run_batch(disc, pack, session, options, bopts, progress)
             progress("rapports", 0, 0, "écriture")
             write_outputs(result, out, options)
+    except OSError as exc:
+        if getattr(exc, "filename", None) is None and not isinstance(exc, PermissionError):
+            raise
+        click.echo(f"\nImpossible d'écrire les rapports dans « {out} » ({exc.strerror or exc}) : "
+                   "choisissez un autre dossier avec -o.", err=True)
+        sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         click.echo(f"\nInterrompu{NBSP}: aucun nouveau rapport n'a été écrit "
                    "(les rapports précédents, s'il y en a, sont intacts).", err=True)

@@ -322,6 +322,15 @@ def test_interrupted_write_keeps_previous_reports(folder_class, monkeypatch):
 def test_usage_errors_exit_2(tmp_path):
     from dossier_check.cli import main
 
+    blocker = tmp_path / "fichier"
+    blocker.write_text("x")
+    (tmp_path / "cls" / "DUPONT Marie").mkdir(parents=True)
+    (tmp_path / "cls" / "DUPONT Marie" / "veille.docx").write_bytes(b"not a docx")
+    with pytest.raises(SystemExit) as exc:  # the output folder cannot be created: a file is in the way
+        main(["batch", str(tmp_path / "cls"), "-t", "ntc", "-s", "titre", "--no-layout", "--jobs", "1",
+              "-o", str(blocker / "rapports")])
+    assert exc.value.code == 2
+
     (tmp_path / "vide").mkdir()
     (tmp_path / "vide" / "notes.txt").write_text("rien")
     for args in (["batch", str(tmp_path / "vide"), "-t", "ntc", "-s", "titre"],
