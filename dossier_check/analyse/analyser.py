@@ -367,8 +367,11 @@ class Analyser:
                     if len(evidence) >= MAX_EVIDENCE:
                         break
                 if status != MISSING:
+                    # the outline marks a section with an element only for real evidence there
                     for h in ev_hits:
-                        per_unit.setdefault(h.unit, set()).add(el.id)
+                        in_heading = units[h.unit].heading and h.kind in ("headings", "strong")
+                        if in_heading or (h.kind != "headings" and h.weight >= 1.0 and not h.negated):
+                            per_unit.setdefault(h.unit, set()).add(el.id)
                 advice = None
                 if status == MISSING:
                     advice = missing_advice(el, det)
@@ -537,12 +540,10 @@ class Analyser:
         chars = sum(units[k].chars for k in rng)
         els = {}
         for cid, per_unit in per_unit_elements.items():
-            found = []
+            here = set()
             for k in rng:
-                for e in sorted(per_unit.get(k, ())):
-                    if e not in found:
-                        found.append(e)
-            els[cid] = found
+                here |= per_unit.get(k, set())
+            els[cid] = [e.id for e in self.pack.competences[cid].elements if e.id in here]  # pack order
         if len(title) > 120:
             title = title[:119] + "…"
         return Section(title=title, level=level, characters=chars, share=round(chars / total, 4),
