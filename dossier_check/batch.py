@@ -549,12 +549,32 @@ class _AnalysisPool:
             for _ in range(workers):
                 self.executor.submit(int, 0)
         self._local_ready = False
+        self._loader: threading.Thread | None = None
+        self._load_error: BaseException | None = None
         self.failed: set[int] = set()  # task indexes whose worker failed
+        if self.executor is None:
+            # One worker: this process. Load the model in a thread while the
+            # reader processes read (the main thread only waits on them).
+            self._loader = threading.Thread(target=self._load_local, daemon=True)
+            self._loader.start()
+
+    def _load_local(self) -> None:
+        try:
+            _W["pack"], _W["options"] = self.pack, self.options
+            _W["analyser"] = _load_analyser(self.pack, self.options)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
+            self._load_error = exc
 
     def _local(self):
         if not self._local_ready:
-            _W["pack"], _W["options"] = self.pack, self.options
-            _W["analyser"] = _load_analyser(self.pack, self.options)
+            if self._loader is not None:
+                while self._loader.is_alive():
+                    self._loader.join(0.2)  # short joins keep Ctrl-C responsive
+                self._loader = None
+            else:
+                self._load_local()
+            if self._load_error is not None:
+                raise self._load_error
             self._local_ready = True
 
     def run(self, tasks: list[tuple[str, object, LayoutInfo | None]], progress: ProgressFn) -> list[tuple[FileResult, str]]:
