@@ -11,6 +11,12 @@ from dossier_check.model import Block, BlockKind
 from dossier_check.rulepack import builtin_packs, parse_pack
 
 NTC = builtin_packs()["ntc"]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    """Packs that are not built in keep their lemmas in the user's cache: not during tests."""
+    monkeypatch.setenv("DOSSIER_CHECK_CACHE_DIR", str(tmp_path / "cache"))
 TEXT = ("# Les objectifs\nMon objectif : signer 6 commandes en huit semaines, du 12 janvier au 6 mars.\n"
         "# Les résultats obtenus\nNous avons obtenu 7 commandes pour un objectif de 6.\n")
 
@@ -85,3 +91,20 @@ def test_bad_detect_entries_are_explained_in_french(bad, message):
         from dossier_check.analyse.analyser import Analyser
 
         Analyser(pack)
+
+
+def test_a_trainers_pack_is_lemmatised_once_then_read_from_the_user_cache(tmp_path, monkeypatch):
+    from dossier_check.analyse import patterns as P
+    from dossier_check.analyse.analyser import Analyser
+
+    monkeypatch.setenv("DOSSIER_CHECK_CACHE_DIR", str(tmp_path))
+    pack = parse_pack(PACK.replace("Donnez le panier moyen.", "Donnez le panier moyen obtenu."), "demo2.yaml")
+    first = Analyser(pack)
+    cached = tmp_path / f"phrases-{pack.sha256[:16]}.json"
+    assert cached.is_file()
+    calls = []
+    monkeypatch.setattr(P, "lemmatise_phrases", lambda phrases: calls.append(phrases) or {})
+    second = Analyser(pack)
+    assert calls == []
+    blocks = blocks_from_text("Le panier moyen atteint 45 €.")
+    assert first.analyse(blocks, 28) == second.analyse(blocks, 28)

