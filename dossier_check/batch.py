@@ -382,7 +382,7 @@ class RenderedPdf:
     version: str | None
 
 
-BAD_RENDER = ("La mise en page produite par LibreOffice est illisible : le nombre "
+BAD_RENDER = ("La mise en page produite par LibreOffice est illisible : le nombre "
               "de pages vient d'une autre source.")
 
 
@@ -526,7 +526,7 @@ def _render_many(items: list[tuple[object, bytes]], options: CheckOptions, jobs:
 
 
 def _internal_error(exc: BaseException) -> ReadError:
-    return ReadError(CORRUPT_FILE, "L'analyse de ce fichier a échoué (erreur interne de l'outil) : le reste "
+    return ReadError(CORRUPT_FILE, "L'analyse de ce fichier a échoué (erreur interne de l'outil) : le reste "
                                    f"de la classe a été vérifié. ({type(exc).__name__})", internal=True)
 
 
@@ -766,7 +766,7 @@ def _fallback_report(pack: RulePack, session_id: str, outs: list[FileOutcome], e
     """A report-v1 dictionary saying the tool failed on this candidate's dossier."""
     from .pipeline import tool_version
 
-    msg = ("La vérification de ce dossier a échoué (erreur interne de l'outil) : les autres candidats ont été "
+    msg = ("La vérification de ce dossier a échoué (erreur interne de l'outil) : les autres candidats ont été "
            f"vérifiés. ({type(exc).__name__})")
     problem = {"code": "internal-error", "severity": "error", "message": msg, "detail": {}}
     return {

@@ -165,9 +165,9 @@ def batch(class_dir, title, session, out_dir, jobs, no_cache, compare_with, thre
     try:
         disc = discover(class_dir, pack, exclude=[out, out / "candidats"])
     except OSError as exc:
-        raise click.UsageError(f"impossible de lire le dossier « {class_dir} » ({exc.strerror or exc}).") from None
+        raise click.UsageError(f"impossible de lire le dossier « {class_dir} » ({exc.strerror or exc}).") from None
     if not disc.candidates:
-        raise click.UsageError(f"aucun document DOCX, ODT ou PDF trouvé dans « {class_dir} » "
+        raise click.UsageError(f"aucun document DOCX, ODT ou PDF trouvé dans « {class_dir} » "
                                f"({_plural(len(disc.skipped), 'fichier ignoré', 'fichiers ignorés')}).")
     limits = DEFAULT_LIMITS.with_overrides(timeout_seconds=timeout)
     options = CheckOptions(strict=strict, soffice="none" if no_layout else soffice, limits=limits)
@@ -189,7 +189,7 @@ def batch(class_dir, title, session, out_dir, jobs, no_cache, compare_with, thre
     except OSError as exc:
         if getattr(exc, "filename", None) is None and not isinstance(exc, PermissionError):
             raise
-        click.echo(f"\nImpossible d'écrire les rapports dans « {out} » ({exc.strerror or exc}) : "
+        click.echo(f"\nImpossible d'écrire les rapports dans « {out} » ({exc.strerror or exc}) : "
                    "choisissez un autre dossier avec -o.", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:

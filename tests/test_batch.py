@@ -546,4 +546,4 @@ def test_identical_files_are_checked_once_and_flagged(tmp_path):
     rows = {r["fichier"]: r for r in read_csv(out / "synthese.csv")}
     a, b = rows["DUPONT Marie/veille.docx"], rows["MARTIN Paul/veille-paul.docx"]
     assert a["caracteres_comptes"] == b["caracteres_comptes"] != ""
-    assert b["passages_similaires"].startswith("DUPONT Marie (DUPONT Marie/veille.docx) 100 %")
+    assert b["passages_similaires"].startswith("DUPONT Marie (DUPONT Marie/veille.docx) 100\u202f%")

@@ -34,7 +34,7 @@ def test_rows_one_per_document_and_per_missing_document(tmp_path):
     assert marie[0]["pages_comptees"] == "5" and marie[0]["pages_total"] == "7"
     assert marie[0]["conforme"] == "oui" and marie[0]["dossier_conforme"] == "oui"
     assert marie[0]["competence_libelle"] == "Assurer une veille commerciale pour analyser l'état du marché"
-    assert marie[0]["passages_similaires"] == "MARTIN Paul (MARTIN_Paul_veille.docx) 87 %"
+    assert marie[0]["passages_similaires"] == "MARTIN Paul (MARTIN_Paul_veille.docx) 87\u202f%"
     paul = {r["fichier"]: r for r in rows if r["candidat"] == "MARTIN Paul"}
     veille = paul["MARTIN_Paul_veille.docx"]
     assert (veille["caracteres_comptes"], veille["caracteres_ok"], veille["pages_ok"]) == ("12480", "non", "non")

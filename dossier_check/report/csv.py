@@ -58,9 +58,9 @@ def _similar_index(similar) -> dict[tuple, list[str]]:
     for p in similar or []:
         b_name = f"{p.b.candidate} ({p.b.file})" if p.b.candidate else f"session précédente ({p.b.file})"
         a_name = f"{p.a.candidate} ({p.a.file})"
-        out.setdefault((p.a.candidate, p.a.file), []).append(f"{b_name} {p.percent} %")
+        out.setdefault((p.a.candidate, p.a.file), []).append(f"{b_name} {p.percent}\u202f%")
         if p.b.candidate:
-            out.setdefault((p.b.candidate, p.b.file), []).append(f"{a_name} {p.percent} %")
+            out.setdefault((p.b.candidate, p.b.file), []).append(f"{a_name} {p.percent}\u202f%")
     return out
 
 

@@ -50,7 +50,7 @@ STATUS = {
 ERROR_LABELS = {
     "corrupt-file": "fichier endommagé",
     "encrypted": "protégé par mot de passe",
-    "no-text": "aucun texte extractible (document scanné ?)",
+    "no-text": "aucun texte extractible (document scanné ?)",
     "legacy-doc": "ancien format Word .doc",
     "unsupported-format": "format non pris en charge",
     "too-large": "fichier trop volumineux",
