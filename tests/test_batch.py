@@ -291,7 +291,9 @@ def test_flat_layout_all_compliant_exit_0_and_warm_cache(tmp_path):
     # --no-cache checks everything again.
     code3, output3 = run(args + ["--no-cache"])
     assert "3 fichiers vérifiés, sans cache" in output3
-    # cache clear empties it.
+    # cache info and cache clear.
+    info = run(["cache", "info"])[1]
+    assert "3 entrées" in info and "batch" in info
     code4, output4 = run(["cache", "clear"])
     assert code4 == 0 and "3 entrées supprimées" in output4
     assert "0 fichier vérifié" not in run(args)[1]
