@@ -29,7 +29,8 @@ class _LineDict(dict):
     key_lines: dict
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when available (the packs carry many patterns: 5x faster to load).
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 
