@@ -519,10 +519,43 @@ def _render_many(items: list[tuple[object, bytes]], options: CheckOptions, jobs:
     threads = [threading.Thread(target=work, args=(c,), daemon=True) for c in chunks]
     for t in threads:
         t.start()
-    for t in threads:
-        while t.is_alive():
-            t.join(0.2)  # short joins keep the main thread responsive to Ctrl-C
+    try:
+        for t in threads:
+            while t.is_alive():
+                t.join(0.2)  # short joins keep the main thread responsive to Ctrl-C
+    except BaseException:
+        # Interrupted: stop our LibreOffice processes (they run in their own
+        # session, so Ctrl-C does not reach them) and let the threads remove
+        # their temporary copies of the candidates' files.
+        _stop_our_soffice()
+        for t in threads:
+            t.join(5)
+        raise
     return out
+
+
+def _stop_our_soffice() -> None:
+    """Kill the LibreOffice conversions this process started (Linux: /proc)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    me = os.getpid()
+    for d in proc.iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid != me:
+                continue
+            cmd = (d / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"dossier-check-lo-" in cmd:
+            try:
+                os.killpg(int(d.name), signal.SIGKILL)  # its own session: the group is the conversion
+            except (OSError, ProcessLookupError):
+                pass
 
 
 def _internal_error(exc: BaseException) -> ReadError:
