@@ -36,8 +36,11 @@ class InputFile:
     data: bytes | None = None
     path: Path | None = None
     competence: str | None = None  # said by the user (--doc veille=FILE, upload slot)
+    error: ReadError | None = None  # already refused before the check (e.g. an upload over the limit)
 
     def load(self, limits: Limits) -> bytes:
+        if self.error is not None:
+            raise self.error
         if self.data is not None:
             if len(self.data) > limits.max_file_bytes:
                 raise _too_big(len(self.data), limits)
@@ -196,8 +199,12 @@ def finish_file(name: str, doc: Document | ReadError, layout: LayoutInfo | None,
 
 
 def check(inputs: list[InputFile], pack: RulePack, session_id: str | None, options: CheckOptions | None = None,
-          progress: Callable[[str, str], None] | None = None) -> dict:
-    """Check files and return the report-v1 dictionary."""
+          progress: Callable[[str, str], None] | None = None,
+          reader: Callable[[bytes, str], Document | ReadError] | None = None, analyser=None) -> dict:
+    """Check files and return the report-v1 dictionary.
+
+    ``reader(data, name)`` replaces the in-process read (the web service passes
+    its long-lived reader sandbox); ``analyser`` an already loaded analyser."""
     from .judge import build_report
 
     options = options or CheckOptions()
@@ -210,7 +217,7 @@ def check(inputs: list[InputFile], pack: RulePack, session_id: str | None, optio
         except ReadError as exc:
             items.append((exc, b""))
             continue
-        items.append((read_file(inp.name, data, options), data))
+        items.append((reader(data, inp.name) if reader else read_file(inp.name, data, options), data))
 
     # Render with LibreOffice in the background while the language model loads.
     layouts: list[LayoutInfo | None] = [None] * len(items)
@@ -220,7 +227,8 @@ def check(inputs: list[InputFile], pack: RulePack, session_id: str | None, optio
 
     renderer = threading.Thread(target=_render, daemon=True)
     renderer.start()
-    analyser = _analyser(pack) if options.analysis else None
+    if analyser is None and options.analysis:
+        analyser = _analyser(pack)
     if analyser is not None and hasattr(analyser, "warm_up"):
         analyser.warm_up()
     renderer.join()

@@ -106,8 +106,7 @@ def run_job(job_path: str, *args):
 def run_check(title: str, session: str | None, files: list[FileJob], strict: bool) -> dict:
     """One request's check, in the worker: read (sandboxed), render, measure,
     analyse, judge. Returns the report-v1 dict. Logs sizes and timings only."""
-    from ..judge import build_report
-    from ..pipeline import CheckOptions, finish_file, read_file, render_layouts
+    from ..pipeline import CheckOptions, InputFile, check
     from ..sandbox import file_size_error
 
     config: WorkerConfig = _STATE["config"]
@@ -115,22 +114,15 @@ def run_check(title: str, session: str | None, files: list[FileJob], strict: boo
     options = CheckOptions(strict=strict, soffice=config.soffice, layout_timeout=config.layout_timeout,
                            limits=config.limits, sandbox=False, analysis=config.analysis)
     start = time.perf_counter()
-    items = []
-    for f in files:
-        if f.data is None or f.size > config.limits.max_file_bytes:
-            items.append((file_size_error(config.limits, f.size), b""))
-        elif config.sandbox:
-            items.append((_reader_pool().read(f.data, f.name), f.data))
-        else:
-            items.append((read_file(f.name, f.data, options), f.data))
-    layouts = render_layouts(items, options)
+    inputs = [
+        InputFile(name=f.name, data=f.data or b"", competence=f.competence,
+                  error=(file_size_error(config.limits, f.size)
+                         if f.data is None or f.size > config.limits.max_file_bytes else None))
+        for f in files
+    ]
     analyser = _STATE["analysers"].get(title) if config.analysis else None
-    results = []
-    for f, (doc, _data), layout in zip(files, items, layouts):
-        r = finish_file(f.name, doc, layout, pack, options, analyser)
-        r.user_competence = f.competence
-        results.append(r)
-    report = build_report(pack, session, results, options)
+    report = check(inputs, pack, session, options, reader=_reader_pool().read if config.sandbox else None,
+                   analyser=analyser)
     log.info("check title=%s session=%s files=%d bytes=%d seconds=%.2f compliant=%s", title, session,
              len(files), sum(f.size for f in files), time.perf_counter() - start, report.get("compliant"))
     return report
