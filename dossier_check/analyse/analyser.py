@@ -147,6 +147,7 @@ class Hit:
     end: int
     negated: bool = False  # in a negative or conditional sentence (« pas encore », « aurait dû »)
     future: bool = False  # in a sentence whose verb is in the future tense
+    conditional: bool = False  # in a conditional sentence (« aurait dû », « il faudrait »)
 
 
 _NEG = {"pas", "jamais", "aucun", "aucune", "rien", "guere"}
@@ -154,9 +155,9 @@ _SENT_END = {".", "!", "?", ";"}
 
 
 def _sentence_flags(doc):
-    """Per token its sentence number, and per sentence (negated or conditional, future)."""
+    """Per token its sentence number, and per sentence (negated or conditional, future, conditional)."""
     sent_of = [0] * len(doc)
-    flags: list[tuple[bool, bool]] = []
+    flags: list[tuple[bool, bool, bool]] = []
     n = 0
     neg = cnd = fut = ne = plus = False
     for i, t in enumerate(doc):
@@ -177,11 +178,11 @@ def _sentence_flags(doc):
         if t.lemma_ in ("prevoir", "prevu") or norm in ("prevu", "prevue", "prevus", "prevues"):
             fut = True
         if t.text in _SENT_END or (t.is_space and "\n" in t.text) or i == len(doc) - 1:
-            flags.append((neg or cnd or (ne and plus), fut))
+            flags.append((neg or cnd or (ne and plus), fut, cnd))
             n += 1
             neg = cnd = fut = ne = plus = False
     if not flags:
-        flags.append((False, False))
+        flags.append((False, False, False))
     return sent_of, flags
 
 
@@ -261,10 +262,10 @@ class Analyser:
                 if key in seen:
                     continue
                 seen.add(key)
-                neg, fut = flags[sent_of[s]]
+                neg, fut, cnd = flags[sent_of[s]]
                 by_owner.setdefault(owner, []).append(
                     Hit(unit=ui, kind=kind, weight=weight, what=what, start=cs - u.start, end=ce - u.start,
-                        negated=neg, future=fut))
+                        negated=neg, future=fut, conditional=cnd))
         return by_owner
 
     def _section_spans(self, units: list[Unit]) -> dict[int, int]:
@@ -352,9 +353,15 @@ class Analyser:
                     hits = list(by_owner.get("E:" + det.key, []))
                     for name in det.patterns:
                         hits.extend(by_owner.get("T:" + name, []))
-                    elem_cache[det.key] = self._score(hits, units, spans, det.patterns, det.not_future)
-                score, ev_hits = elem_cache[det.key]
-                status = PRESENT if score >= PRESENT_AT else WEAK if score >= WEAK_AT else MISSING
+                    sc, evh = self._score(hits, units, spans, det.patterns, det.not_future)
+                    st = PRESENT if sc >= PRESENT_AT else WEAK if sc >= WEAK_AT else MISSING
+                    why = None
+                    if st == WEAK:
+                        why = self._unsupported(det, evh, units, spans, by_owner)
+                        if why:
+                            st = MISSING
+                    elem_cache[det.key] = (sc, evh, st, why)
+                score, ev_hits, status, why = elem_cache[det.key]
                 evidence = []
                 used_units = set()
                 for h in ev_hits:
@@ -374,7 +381,7 @@ class Analyser:
                             per_unit.setdefault(h.unit, set()).add(el.id)
                 advice = None
                 if status == MISSING:
-                    advice = missing_advice(el, det)
+                    advice = missing_advice(el, det, why)
                 elif status == WEAK:
                     advice = fr_typo("Peu d'indices trouvés : " + el.advice[0].lower() + el.advice[1:])
                 res.append(ElementResult(id=el.id, label=el.label, status=status, evidence=evidence,
@@ -397,6 +404,53 @@ class Analyser:
         return FileAnalysis(scores={k: round(v, 3) for k, v in scores.items()}, best=best,
                             confident=confident, elements=elements, company_experience=company,
                             company_evidence=company_ev, outline=outline, merged=merged)
+
+    @staticmethod
+    def _counts(h: Hit, det) -> bool:
+        """A body hit that asserts something: not in a negative, conditional (or, for an element
+        that must have happened, future) sentence."""
+        return not h.negated and not (h.future and det.not_future)
+
+    def _unsupported(self, det, hits: list[Hit], units, spans, by_owner) -> str | None:
+        """Why a ``weak`` element is in fact ``missing`` (French reason), or None.
+
+        1. Its only evidence is in negative, conditional or future sentences, or a heading with
+           (almost) nothing beneath: the candidate announces or denies it, does not show it.
+        2. Its specific vocabulary (``strong`` expressions, heavy patterns) appears only in
+           conditional (or, for an element that must have happened, future) sentences (« il aurait
+           fallu préparer un script d'appel »): the generic words around are incidental. A mere
+           negation is not enough here (« je n'ai pas utilisé les mêmes sources »).
+        3. Its ``substance`` (figures next to results, a reason next to a source…) is not found
+           near the evidence (or in the document, per the pack)."""
+        heads = [h for h in hits if units[h.unit].heading and h.kind in ("headings", "strong")]
+        real_heads = [h for h in heads
+                      if sum(units[k].chars for k in range(h.unit + 1, spans.get(h.unit, h.unit + 1)))
+                      >= HEADING_SHORT]
+        body = [h for h in hits if not (units[h.unit].heading and h.kind in ("headings", "strong"))
+                and h.kind != "headings"]
+        asserted = [h for h in body if self._counts(h, det) and h.weight >= 1.0]
+        if not real_heads and not asserted:
+            return ("Les seules mentions trouvées sont au futur, au conditionnel, à la forme négative "
+                    "ou dans un titre sans contenu.")
+        specific = [h for h in body if h.kind == "strong" or (h.kind == "pattern" and h.weight >= SPECIFIC_WEIGHT)]
+        if not real_heads and specific and all(h.conditional or (h.future and det.not_future)
+                                               for h in specific):
+            return "Les termes propres à cet élément n'apparaissent qu'au futur ou au conditionnel."
+        if det.substance_min:
+            sub = list(by_owner.get("S:" + det.key, []))
+            for name in det.substance_patterns:
+                sub.extend(by_owner.get("T:" + name, []))
+            sub = [h for h in sub if self._counts(h, det)]
+            if det.substance_scope == "near":
+                near: set[int] = set()
+                for h in real_heads:
+                    near.update(range(h.unit, spans.get(h.unit, h.unit + 1)))
+                for h in asserted:
+                    near.update((h.unit - 1, h.unit, h.unit + 1))
+                sub = [h for h in sub if h.unit in near]
+            if len({h.what for h in sub}) < det.substance_min:
+                return det.substance_hint or "Les mots sont là, mais pas ce qui les étaye."
+        return None
 
     def _competence_parts(self, cid, res, by_owner, units, spans) -> dict[str, float]:
         """cover: how well the competence's own elements are covered; headings: share of them
@@ -575,7 +629,7 @@ def source_sentence(source: str, det, element) -> str:
     return best
 
 
-def missing_advice(element, det) -> str:
+def missing_advice(element, det, why: str | None = None) -> str:
     sentence = source_sentence(element.source, det, element)
     looked = []
     for kind in ("headings", "strong", "phrases"):
@@ -588,6 +642,10 @@ def missing_advice(element, det) -> str:
     if not text.endswith((".", "!", "?", "»", ")")):
         text += "."
     text += f" Le référentiel demande : « {sentence.rstrip('.')} »."
-    if looked:
+    if why:
+        text += " " + why.rstrip()
+        if not text.endswith((".", "!", "?", "»", ")")):
+            text += "."
+    elif looked:
         text += " Expressions cherchées sans succès : " + ", ".join(f"« {p} »" for p in looked) + "."
     return fr_typo(text)

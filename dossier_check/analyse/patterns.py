@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 from .nlp import MODELS_DIR, fold, get_nlp, normalise_text
 
 KINDS = {"headings": 0.0, "strong": 2.0, "phrases": 1.0, "weak": 0.5}
-ELEMENT_KEYS = {"headings", "strong", "phrases", "weak", "patterns", "cite", "not_future", "competence_weight"}
+ELEMENT_KEYS = {"headings", "strong", "phrases", "weak", "patterns", "cite", "not_future", "competence_weight",
+                "substance"}
+SUBSTANCE_KEYS = {"phrases", "patterns", "min", "scope", "hint"}
+SUBSTANCE_SCOPES = ("near", "document")
 COMPETENCE_KEYS = {"headings", "strong", "phrases", "weak"}
 ROOT_KEYS = {"patterns", "company"}
 TOKEN_ATTRS_FOLDED = {"LOWER": "NORM", "NORM": "NORM", "LEMMA": "LEMMA", "TEXT": "NORM", "ORTH": "NORM"}
@@ -84,6 +87,15 @@ class ElementDetect:
     cite: str | None = None
     not_future: bool = False  # evidence in a future-tense sentence is not specific (results)
     competence_weight: float = 1.0  # how much the element tells which competence a file is
+    # what must stand next to the evidence for a ``weak`` element not to be ``missing``
+    # (figures next to « résultats », a reason next to a source…): phrases, pattern names,
+    # how many distinct ones, and where (« near »: the evidence's block, its neighbours and the
+    # element's own section; « document »: anywhere)
+    substance_phrases: list[str] = field(default_factory=list)
+    substance_patterns: list[str] = field(default_factory=list)
+    substance_min: int = 0
+    substance_scope: str = "near"
+    substance_hint: str | None = None  # French: what the jury expects beyond the words
 
 
 @dataclass
@@ -172,21 +184,57 @@ def _collect(pack):
                 cw = float(det.get("competence_weight", 1.0))
             except (TypeError, ValueError):
                 raise DetectError(f"{where}.competence_weight : un nombre est attendu") from None
-            body = json.dumps([el.id, phrases, pats, not_future, cw], sort_keys=True, ensure_ascii=False)
+            sub = _substance(det.get("substance"), f"{where}.substance", token_patterns)
+            body = json.dumps([el.id, phrases, pats, not_future, cw] + ([sub] if sub[2] else []),
+                              sort_keys=True, ensure_ascii=False)
             dkey = hashlib.sha1(body.encode()).hexdigest()[:10]
             if dkey not in by_def:
                 by_def[dkey] = ElementDetect(key=dkey, element_id=el.id, phrases=phrases, patterns=pats,
                                              cite=str(det["cite"]) if det.get("cite") else None,
-                                             not_future=not_future, competence_weight=cw)
+                                             not_future=not_future, competence_weight=cw,
+                                             substance_phrases=sub[0], substance_patterns=sub[1],
+                                             substance_min=sub[2], substance_scope=sub[3],
+                                             substance_hint=sub[4])
             elements[(cid, el.id)] = by_def[dkey]
     return elements, vocab, token_patterns, company
+
+
+def _substance(spec, where: str, token_patterns) -> tuple:
+    """(phrases, pattern names, min, scope, hint) of an element's ``substance`` entry; min 0 when none."""
+    if spec is None:
+        return [], [], 0, "near", None
+    if not isinstance(spec, dict):
+        raise DetectError(f"{where} : attendu {{phrases: […], patterns: […], min: 1, scope: near}}")
+    for k in spec:
+        if k not in SUBSTANCE_KEYS:
+            raise DetectError(f"{where} : clé inconnue « {k} » (attendu : {', '.join(sorted(SUBSTANCE_KEYS))})")
+    phrases = _str_list(spec.get("phrases"), f"{where}.phrases")
+    pats = _str_list(spec.get("patterns"), f"{where}.patterns")
+    for p in pats:
+        if p not in token_patterns:
+            raise DetectError(f"{where}.patterns : motif « {p} » inconnu (déclarez-le dans detect.patterns)")
+    if not phrases and not pats:
+        raise DetectError(f"{where} : aucune expression (phrases ou patterns)")
+    try:
+        n = int(spec.get("min", 1))
+    except (TypeError, ValueError):
+        raise DetectError(f"{where}.min : un nombre entier est attendu") from None
+    if n < 1:
+        raise DetectError(f"{where}.min : au moins 1")
+    scope = str(spec.get("scope", "near"))
+    if scope not in SUBSTANCE_SCOPES:
+        raise DetectError(f"{where}.scope : « near » ou « document » attendu")
+    hint = spec.get("hint")
+    if hint is not None and not isinstance(hint, str):
+        raise DetectError(f"{where}.hint : un texte est attendu")
+    return phrases, pats, n, scope, hint
 
 
 def all_phrases(pack) -> list[str]:
     elements, vocab, _tp, company = _collect(pack)
     seen: dict[str, None] = {}
     for d in {id(d): d for d in elements.values()}.values():
-        for lst in d.phrases.values():
+        for lst in list(d.phrases.values()) + [d.substance_phrases]:
             for p in lst:
                 seen.setdefault(normalise_text(p).strip(), None)
     for v in vocab.values():
@@ -316,6 +364,8 @@ def compile_pack(pack) -> CompiledPack:
         for kind, lst in d.phrases.items():
             for p in lst:
                 own(p, "E:" + d.key, kind)
+        for p in d.substance_phrases:
+            own(p, "S:" + d.key, "substance")
     for cid, v in vocab.items():
         for kind, lst in v.items():
             for p in lst:
