@@ -180,6 +180,9 @@ def batch(class_dir, title, session, out_dir, jobs, no_cache, compare_with, thre
     say(f"Classe «{NBSP}{class_dir.resolve().name}{NBSP}»{NBSP}: "
         f"{_plural(len(disc.candidates), 'candidat')}, {_plural(disc.file_count, 'fichier')} ({layout_label})"
         + (f", {_plural(len(disc.skipped), 'fichier ignoré', 'fichiers ignorés')}" if disc.skipped else "") + ".")
+    sess = pack.sessions[session]
+    if not sess.documents and sess.no_production:
+        say(sess.no_production)
     start = time.perf_counter()
     try:
         with _RichProgress(not quiet) as progress:

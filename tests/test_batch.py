@@ -549,3 +549,15 @@ def test_identical_files_are_checked_once_and_flagged(tmp_path):
     a, b = rows["DUPONT Marie/veille.docx"], rows["MARTIN Paul/veille-paul.docx"]
     assert a["caracteres_comptes"] == b["caracteres_comptes"] != ""
     assert b["passages_similaires"].startswith("DUPONT Marie (DUPONT Marie/veille.docx) 100\u202f%")
+
+
+def test_session_without_production_says_so(tmp_path):
+    cls = tmp_path / "classe"
+    make_docx(cls / "DUPONT Marie" / "veille.docx", md_paragraphs("ntc-veille"))
+    out = tmp_path / "out"
+    code, output = run(["batch", str(cls), "-t", "ntc", "-s", "ccp2", "-o", str(out), "--no-layout", "--jobs", "1"])
+    assert code == 1
+    assert "ne comporte pas de production écrite" in output.splitlines()[1]
+    assert "document non attendu" in output
+    rows = read_csv(out / "synthese.csv")
+    assert [r["erreurs"] for r in rows] == ["unexpected-document"]
