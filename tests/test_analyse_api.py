@@ -5,7 +5,7 @@ import pytest
 
 from dossier_check.analyse import get_analyser
 from dossier_check.analyse.patterns import DetectError, validate_detect
-from dossier_check.analyse.results import MISSING, PRESENT
+from dossier_check.analyse.results import MISSING, PRESENT, WEAK
 from dossier_check.analyse.textdoc import blocks_from_text, counted_chars
 from dossier_check.model import Block, BlockKind
 from dossier_check.rulepack import builtin_packs, parse_pack
@@ -82,6 +82,10 @@ def test_a_trainers_pack_compiles_without_cache():
     ("detect: {headings: [panier moyen], patterns: [inconnu]}", "motif « inconnu » inconnu"),
     ("detect: {titres: [panier]}", "clé inconnue « titres »"),
     ("detect: {}", "aucune expression à chercher"),
+    ("detect: {phrases: [panier], substance: {patterns: [inconnu]}}", "substance.patterns : motif « inconnu »"),
+    ("detect: {phrases: [panier], substance: {phrases: [€], scope: partout}}", "« near » ou « document »"),
+    ("detect: {phrases: [panier], substance: {phrases: [€], min: 0}}", "substance.min : au moins 1"),
+    ("detect: {phrases: [panier], substance: {hint: Chiffrez.}}", "aucune expression (phrases, patterns ou lists)"),
 ])
 def test_bad_detect_entries_are_explained_in_french(bad, message):
     pack = parse_pack(PACK.replace("detect: {headings: [panier moyen], patterns: [panier]}", bad), "demo.yaml")
@@ -91,6 +95,17 @@ def test_bad_detect_entries_are_explained_in_french(bad, message):
         from dossier_check.analyse.analyser import Analyser
 
         Analyser(pack)
+
+
+def test_a_weak_element_without_its_substance_is_missing_with_the_packs_hint():
+    det = 'detect: {phrases: [panier moyen], substance: {phrases: ["€", euros], hint: "Le panier moyen n\'est pas chiffré."}}'
+    pack = parse_pack(PACK.replace("detect: {headings: [panier moyen], patterns: [panier]}", det), "demo3.yaml")
+    an = get_analyser(pack)
+    (r,) = an.analyse(blocks_from_text("Le panier moyen a beaucoup progressé."), 37).elements["vente"]
+    assert r.status == MISSING and r.evidence[0].text == "Le panier moyen a beaucoup progressé."
+    assert r.advice.endswith("Le panier moyen n'est pas chiffré.")
+    (r,) = an.analyse(blocks_from_text("Le panier moyen a progressé jusqu'à 45 €."), 41).elements["vente"]
+    assert r.status == WEAK
 
 
 def test_a_trainers_pack_is_lemmatised_once_then_read_from_the_user_cache(tmp_path, monkeypatch):

@@ -51,6 +51,7 @@ class Unit:
     level: int
     page: int | None
     chars: int  # counted characters of the original block
+    listed: bool = False  # a list item or a table cell
     start: int = 0  # offset in the joined text
     end: int = 0
 
@@ -95,7 +96,8 @@ def make_units(blocks) -> list[Unit]:
             if lv is not None:
                 heading, level = True, lv
         units.append(Unit(index=i, text=text, heading=heading, level=level if heading else 0,
-                          page=b.page, chars=counted_len(b.text or "")))
+                          page=b.page, chars=counted_len(b.text or ""),
+                          listed=kind in (BlockKind.LIST_ITEM, BlockKind.TABLE_CELL)))
     return units
 
 
@@ -448,9 +450,24 @@ class Analyser:
                 for h in asserted:
                     near.update((h.unit - 1, h.unit, h.unit + 1))
                 sub = [h for h in sub if h.unit in near]
+            if det.substance_lists and self._list_follows(hits, sub, units):
+                return None
             if len({h.what for h in sub}) < det.substance_min:
                 return det.substance_hint or "Les mots sont là, mais pas ce qui les étaye."
         return None
+
+    @staticmethod
+    def _list_follows(hits: list[Hit], sub: list[Hit], units) -> bool:
+        """A list or table (two items or cells at least) starts within two blocks after a block
+        that announces it: a heading, a sentence ending with a colon, or a block holding
+        substance (« le plan comprend cinq étapes »), followed by the steps."""
+        announcing = {h.unit for h in hits if not h.negated and (units[h.unit].heading
+                                                                  or units[h.unit].text.rstrip().endswith(":"))}
+        for u in announcing | {h.unit for h in sub}:
+            for k in range(u + 1, min(u + 3, len(units) - 1)):
+                if units[k].listed and units[k + 1].listed:
+                    return True
+        return False
 
     def _competence_parts(self, cid, res, by_owner, units, spans) -> dict[str, float]:
         """cover: how well the competence's own elements are covered; headings: share of them

@@ -23,7 +23,7 @@ from .nlp import MODELS_DIR, fold, get_nlp, normalise_text
 KINDS = {"headings": 0.0, "strong": 2.0, "phrases": 1.0, "weak": 0.5}
 ELEMENT_KEYS = {"headings", "strong", "phrases", "weak", "patterns", "cite", "not_future", "competence_weight",
                 "substance"}
-SUBSTANCE_KEYS = {"phrases", "patterns", "min", "scope", "hint"}
+SUBSTANCE_KEYS = {"phrases", "patterns", "min", "scope", "hint", "lists"}
 SUBSTANCE_SCOPES = ("near", "document")
 COMPETENCE_KEYS = {"headings", "strong", "phrases", "weak"}
 ROOT_KEYS = {"patterns", "company"}
@@ -96,6 +96,7 @@ class ElementDetect:
     substance_min: int = 0
     substance_scope: str = "near"
     substance_hint: str | None = None  # French: what the jury expects beyond the words
+    substance_lists: bool = False  # a list or table right after the evidence is substance too
 
 
 @dataclass
@@ -194,7 +195,7 @@ def _collect(pack):
                                              not_future=not_future, competence_weight=cw,
                                              substance_phrases=sub[0], substance_patterns=sub[1],
                                              substance_min=sub[2], substance_scope=sub[3],
-                                             substance_hint=sub[4])
+                                             substance_hint=sub[4], substance_lists=sub[5])
             elements[(cid, el.id)] = by_def[dkey]
     return elements, vocab, token_patterns, company
 
@@ -202,7 +203,7 @@ def _collect(pack):
 def _substance(spec, where: str, token_patterns) -> tuple:
     """(phrases, pattern names, min, scope, hint) of an element's ``substance`` entry; min 0 when none."""
     if spec is None:
-        return [], [], 0, "near", None
+        return [], [], 0, "near", None, False
     if not isinstance(spec, dict):
         raise DetectError(f"{where} : attendu {{phrases: […], patterns: […], min: 1, scope: near}}")
     for k in spec:
@@ -213,8 +214,11 @@ def _substance(spec, where: str, token_patterns) -> tuple:
     for p in pats:
         if p not in token_patterns:
             raise DetectError(f"{where}.patterns : motif « {p} » inconnu (déclarez-le dans detect.patterns)")
-    if not phrases and not pats:
-        raise DetectError(f"{where} : aucune expression (phrases ou patterns)")
+    lists = spec.get("lists", False)
+    if not isinstance(lists, bool):
+        raise DetectError(f"{where}.lists : true ou false attendu")
+    if not phrases and not pats and not lists:
+        raise DetectError(f"{where} : aucune expression (phrases, patterns ou lists)")
     try:
         n = int(spec.get("min", 1))
     except (TypeError, ValueError):
@@ -227,7 +231,7 @@ def _substance(spec, where: str, token_patterns) -> tuple:
     hint = spec.get("hint")
     if hint is not None and not isinstance(hint, str):
         raise DetectError(f"{where}.hint : un texte est attendu")
-    return phrases, pats, n, scope, hint
+    return phrases, pats, n, scope, hint, lists
 
 
 def all_phrases(pack) -> list[str]:
