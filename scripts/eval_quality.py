@@ -1,27 +1,44 @@
 #!/usr/bin/env python3
-"""Quality of the content analysis on the labelled set.
+"""Quality of the content analysis on a labelled set.
 
-    .venv/bin/python scripts/eval_quality.py [EVAL_DIR] [-v]
+    .venv/bin/python scripts/eval_quality.py [EVAL_DIR] [--set main|heldout] [-v]
+
+``--set main`` (the default) reads eval/labels.yaml, ``--set heldout`` eval/heldout/labels.yaml
+(same format, eval/README.md: each document's ``file`` is relative to the directory holding
+labels.yaml); EVAL_DIR names any other such directory.
 
 Prints precision / recall / F1 for detecting missing elements (missing = positive class),
 the share of elements judged « weak », competence-assignment accuracy and company-experience
 accuracy. Exit code 1 when below the targets (F1 ≥ 0.90, competence accuracy 100 %, no present
-element reported missing)."""
+element reported missing), 2 when the set is not there."""
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from dossier_check.analyse.quality import evaluate, report  # noqa: E402
 
+SETS = {"main": ROOT / "eval", "heldout": ROOT / "eval" / "heldout"}
 
-def main() -> int:
-    args = [a for a in sys.argv[1:] if not a.startswith("-")]
-    eval_dir = Path(args[0]) if args else Path(__file__).resolve().parent.parent / "eval"
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Quality of the content analysis on a labelled set.")
+    ap.add_argument("eval_dir", nargs="?", type=Path, help="directory holding labels.yaml")
+    ap.add_argument("--set", choices=sorted(SETS), default="main", dest="which",
+                    help="main: eval/ (default); heldout: eval/heldout/")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list every error")
+    args = ap.parse_args(argv)
+    eval_dir = args.eval_dir or SETS[args.which]
+    if not (eval_dir / "labels.yaml").is_file():
+        print(f"no labelled set: {eval_dir / 'labels.yaml'} does not exist", file=sys.stderr)
+        return 2
     q = evaluate(eval_dir)
-    print(report(q, verbose="-v" in sys.argv or "--verbose" in sys.argv))
+    print(f"set: {eval_dir}")
+    print(report(q, verbose=args.verbose))
     ok = q.f1 >= 0.90 and q.competence_accuracy == 1.0 and not q.false_missing
     return 0 if ok else 1
 

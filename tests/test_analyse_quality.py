@@ -44,3 +44,17 @@ def test_f1_of_missing_elements_reaches_target(quality):
 def test_recall_does_not_regress(quality):
     # the figure measured when this test was written; raise it when recall improves
     assert quality.recall >= 0.83, report(quality, verbose=True)
+
+
+def test_a_second_set_may_name_its_files_relative_to_eval(tmp_path):
+    # eval/README.md: « file: path relative to eval/ »; a set in eval/heldout/ names « heldout/x.txt »
+    sub = tmp_path / "eval" / "heldout"
+    sub.mkdir(parents=True)
+    (sub / "d1.txt").write_text(
+        "# Les résultats obtenus\nJ'ai obtenu 12 rendez-vous pour un objectif de 10, soit un taux de 24 %.\n",
+        encoding="utf-8")
+    (sub / "labels.yaml").write_text(
+        "documents:\n  - file: heldout/d1.txt\n    title: cc\n    competence: prospection-distance\n"
+        "    elements: {resultats: present, canaux: missing}\n", encoding="utf-8")
+    q = evaluate(sub)
+    assert (q.documents, q.elements, q.tp, q.fn, q.fp, q.tn) == (1, 2, 1, 0, 0, 1)

@@ -63,6 +63,15 @@ class Quality:
         return self.company_ok / self.company_total if self.company_total else 1.0
 
 
+def _labelled_file(eval_dir: Path, name: str) -> Path:
+    """A document's ``file``: relative to the directory of labels.yaml, or (eval/README.md:
+    « path relative to eval/ ») to a parent of it, as in eval/heldout/ naming « heldout/x.txt »."""
+    for base in (eval_dir, *eval_dir.parents[:2]):
+        if (base / name).is_file():
+            return base / name
+    return eval_dir / name  # the error names the expected place
+
+
 def evaluate(eval_dir: str | Path, packs=None) -> Quality:
     from . import get_analyser
 
@@ -77,7 +86,7 @@ def evaluate(eval_dir: str | Path, packs=None) -> Quality:
         an = get_analyser(packs[title])
         items = []
         for d in ds:
-            blocks = blocks_from_text((eval_dir / d["file"]).read_text(encoding="utf-8"))
+            blocks = blocks_from_text(_labelled_file(eval_dir, d["file"]).read_text(encoding="utf-8"))
             items.append((blocks, counted_chars(blocks)))
         for d, fa in zip(ds, an.analyse_many(items)):
             comps = d["competence"] if isinstance(d["competence"], list) else [d["competence"]]
