@@ -209,15 +209,32 @@ def check(inputs: list[InputFile], pack: RulePack, session_id: str | None, optio
 
     options = options or CheckOptions()
     say = progress or (lambda step, name: None)
-    items: list[tuple[Document | ReadError, bytes]] = []
-    for inp in inputs:
-        say("lecture", inp.name)
-        try:
-            data = inp.load(options.limits)
-        except ReadError as exc:
-            items.append((exc, b""))
-            continue
-        items.append((reader(data, inp.name) if reader else read_file(inp.name, data, options), data))
+    pool = None
+    if reader is None and options.sandbox and len(inputs) > 1:
+        # One pool of isolated readers for the whole call, not one process per file.
+        import os
+
+        from .sandbox import ReaderPool
+
+        pool = ReaderPool(options.limits, workers=min(len(inputs), os.cpu_count() or 1))
+    items: list = []
+    try:
+        for inp in inputs:
+            say("lecture", inp.name)
+            try:
+                data = inp.load(options.limits)
+            except ReadError as exc:
+                items.append((exc, b""))
+                continue
+            if pool is not None:
+                items.append((pool.submit(data, inp.name), data))  # read in parallel
+            else:
+                items.append((reader(data, inp.name) if reader else read_file(inp.name, data, options), data))
+        if pool is not None:
+            items = [(d.result() if hasattr(d, "result") else d, data) for d, data in items]
+    finally:
+        if pool is not None:
+            pool.close()
 
     # Render with LibreOffice in the background while the language model loads.
     layouts: list[LayoutInfo | None] = [None] * len(items)

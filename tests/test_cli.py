@@ -184,3 +184,15 @@ def test_help_is_french():
     r = run("check", "--help")
     assert "Utilisation\u00a0:" in r.output or "Utilisation :" in r.output
     assert "Titre professionnel" in r.output and "Affiche cette aide" in r.output
+
+
+def test_sandbox_reads_give_the_same_counts(tmp_path, good):
+    path, n = good
+    other = tmp_path / "autre.docx"
+    m = make_docx(other, 25)
+    r = subprocess.run([sys.executable, "-m", "dossier_check.cli", "check", "--title", "ntc", "--format", "json",
+                        "--no-layout", "--no-analysis", "--sandbox", str(path), str(other),
+                        str(tmp_path / "absent.docx")], capture_output=True, text=True)
+    report = json.loads(r.stdout)
+    assert [d["characters"] and d["characters"]["counted"] for d in report["documents"]] == [n, m, None]
+    assert report["documents"][2]["problems"][0]["code"] == "corrupt-file"

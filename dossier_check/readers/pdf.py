@@ -38,7 +38,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ..limits import LIMIT_LABELS, Limits, format_bytes
+from ..limits import LIMIT_LABELS, Limits, format_number, format_bytes
 from ..model import Block, BlockKind, Document, PageText, StoredStats
 from ..problems import CORRUPT_FILE, ENCRYPTED, NO_TEXT, TOO_LARGE, ReadError
 
@@ -697,7 +697,8 @@ def _read(data: bytes, limits: Limits) -> Document:
     except FileNotDecryptedError:
         raise ReadError(ENCRYPTED, _ENCRYPTED_MSG) from None
     if n_pages > limits.max_pdf_pages:
-        raise _too_large("max_pdf_pages", str(limits.max_pdf_pages), f"le PDF compte {n_pages} pages")
+        raise _too_large("max_pdf_pages", format_number(limits.max_pdf_pages),
+                         f"le PDF compte {format_number(n_pages)} pages")
     if n_pages == 0:
         raise ReadError(CORRUPT_FILE, _CORRUPT_MSG, reason="no pages")
 
@@ -705,6 +706,7 @@ def _read(data: bytes, limits: Limits) -> Document:
     page_lines: list[list[_Line]] = []
     heights: list[float] = []
     failed: list[int] = []
+    over_limit: list[int] = []
     images = 0
     for number, page in enumerate(reader.pages, start=1):
         try:
@@ -716,9 +718,11 @@ def _read(data: bytes, limits: Limits) -> Document:
             text, lines = _page_lines(page, number)
         except (RecursionError, MemoryError):
             raise
-        except Exception:  # noqa: BLE001 - one broken page must not lose the others
+        except Exception as exc:  # noqa: BLE001 - one broken page must not lose the others
             text, lines = "", []
             failed.append(number)
+            if type(exc).__name__ == "LimitReachedError":  # pypdf's decompression cap
+                over_limit.append(number)
         for i, ln in enumerate(lines):
             prev = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].text.strip()), None)
             if prev is not None and prev.y is not None and ln.y is not None:
@@ -727,6 +731,11 @@ def _read(data: bytes, limits: Limits) -> Document:
         page_lines.append(lines)
         images += _count_images(page)
     if failed and len(failed) == n_pages:
+        if over_limit:
+            raise ReadError(
+                TOO_LARGE, "Le contenu du PDF est anormalement volumineux une fois décompressé (bombe de "
+                "décompression)\u00a0: exportez de nouveau votre document en PDF depuis votre traitement de texte.",
+                limit="max_xml_total_bytes", reason="pypdf decompression limit")
         raise ReadError(CORRUPT_FILE, _CORRUPT_MSG, reason="no page could be read")
     visible = "".join("".join(pt.text.split()) for pt in doc.pages_text)
     if len(visible) < 20:
