@@ -168,7 +168,10 @@ def _plausible(pages: int, doc: Document, chars_total: int) -> bool:
     hard = sum(1 for b in doc.blocks if b.page_break_before)
     if pages < 1:
         return False
-    low = max(1, math.floor(chars_total / 6000), hard + 1 if chars_total else 1)
+    # A full A4 page of 11 pt text holds about 3 500 characters: a stored count
+    # implying much denser pages comes from an unfinished layout (soffice
+    # --convert-to odt writes such counts) and is not used.
+    low = max(1, math.ceil(chars_total / 4500), hard + 1 if chars_total else 1)
     high = hard + 2 + math.ceil(chars_total / 900) + doc.images
     return low <= pages <= high
 
@@ -203,7 +206,9 @@ def _describe_excluded(excl: list[dict], doc: Document, loc: Location, chars: di
             lines.append(f"page {e['page']} : page de garde ({why}, "
                          f"{fmt_int(chars['breakdown']['excluded']['cover'])} caractères)")
         else:
-            lines.append(f"page {e['page']} : sommaire ({loc.toc_reason or 'sommaire'})")
+            why = loc.toc_reason or "titre « Sommaire »"
+            lines.append(f"page {e['page']} : sommaire — {why}" if "(" in why
+                         else f"page {e['page']} : sommaire ({why})")
     return lines
 
 

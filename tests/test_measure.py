@@ -105,3 +105,14 @@ def test_pdf_pages_are_the_files_own():
     pm = measure_pages(d, loc, characters(d, loc))
     assert (pm.source, pm.total, pm.counted) == ("pdf", 5, 3)
     assert [e["reason"] for e in pm.excluded] == ["cover", "toc"]
+
+
+def test_stored_page_count_from_an_unfinished_layout_is_refused():
+    """soffice --convert-to odt writes meta:page-count from an unfinished layout
+    (3 instead of 13): too dense to be true, so the estimate is used."""
+    d = Document(format="odt", blocks=[Block(P, PROSE) for _ in range(80)],  # 33 600 characters
+                 stored=StoredStats(characters_with_spaces=33600, pages=3, application="LibreOffice/7.4"))
+    loc = locate(d)
+    pm = measure_pages(d, loc, characters(d, loc))
+    assert pm.source == "estimate"
+    assert pm.total >= 10
