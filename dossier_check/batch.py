@@ -1,6 +1,6 @@
 """Batch mode: check a whole class folder in one call.
 
-Steps (see docs/batch.md for the user-facing rules):
+Steps (see README.md (section « Vérifier toute une classe ») for the user-facing rules):
 
 1. :func:`discover` walks the class folder, skips hidden, temporary and
    non-document files (each listed with its reason) and groups the documents by

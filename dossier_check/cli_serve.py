@@ -43,7 +43,7 @@ def serve(host, port, workers, max_request_size, max_file_size, max_files, check
     (POST /api/v1/check, GET /api/v1/titles, GET /healthz, /openapi.json).
 
     Aucun document n'est conservé. Les limites se règlent aussi par les variables
-    DOSSIER_CHECK_WEB_* et DOSSIER_CHECK_* (voir docs/web.md).
+    DOSSIER_CHECK_WEB_* et DOSSIER_CHECK_* (voir README.md, section « Web service »).
     """
     import logging
 

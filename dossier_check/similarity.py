@@ -1,6 +1,6 @@
 """Very similar passages between documents of different candidates.
 
-Method (documented for trainers in docs/batch.md):
+Method (documented for trainers in README.md (section « Vérifier toute une classe »)):
 
 * each document's counted text (cover and sommaire left out) is cut into
   words; case and accents are ignored; every run of 5 consecutive words is a

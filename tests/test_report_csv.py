@@ -10,7 +10,7 @@ from test_report_html import make_result
 
 
 def test_columns_are_stable():
-    # Documented in docs/batch.md: add at the end, never rename.
+    # Documented in README.md (section « Vérifier toute une classe »): add at the end, never rename.
     assert COLUMNS == [
         "candidat", "dossier_conforme", "competence", "competence_libelle", "fichier", "format", "conforme",
         "pages_comptees", "pages_total", "pages_source", "pages_min", "pages_max", "pages_ok",

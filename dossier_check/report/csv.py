@@ -2,7 +2,7 @@
 LibreOffice Calc in a French locale (semicolon separator, UTF-8 with BOM,
 CRLF line ends).
 
-Column names are stable (add columns at the end, never rename); docs/batch.md
+Column names are stable (add columns at the end, never rename); README.md (section « Vérifier toute une classe »)
 describes them. Numbers are written without thousands separators so that the
 spreadsheet reads them as numbers; yes/no values are ``oui``/``non``; an unknown
 value is an empty cell. An expected document that is missing from a
