@@ -6,7 +6,7 @@ Method (documented for trainers in README.md (section « Vérifier toute une cla
   words; case and accents are ignored; every run of 5 consecutive words is a
   *shingle*;
 * shingles found in more than half of the class's documents of the same
-  competence (and in at least three) are template text — the référentiel's
+  competence (and in at least five, in groups of six or more) are template text — the référentiel's
   wording, a plan given by the trainer, common headings — and are ignored;
 * two documents are compared on their shared shingles. The reported
   **similarity** is the share of the shorter document's shingles that are also
@@ -170,7 +170,7 @@ def find_similar(documents: list[dict], former: list[dict] | None = None,
     allp = cls + old
 
     # Template text: per competence, shingles present in more than half of the
-    # class's documents of that competence (and in at least three).
+    # class's documents of that competence (and in at least five).
     groups: dict[str | None, list[_Prepared]] = defaultdict(list)
     for p in cls:
         groups[p.side.competence].append(p)
@@ -181,7 +181,9 @@ def find_similar(documents: list[dict], former: list[dict] | None = None,
             for sid in p.set:
                 df[sid] += 1
         n = len(members)
-        common[comp] = {sid for sid, c in df.items() if c > max(2, n // 2)}
+        # Below six documents "most of the class" is two or three candidates,
+        # who may well have copied from each other: no template filtering then.
+        common[comp] = {sid for sid, c in df.items() if c > max(4, n // 2)} if n >= 6 else set()
 
     def ignored(ca: str | None, cb: str | None) -> set[int]:
         out = common.get(ca, set())

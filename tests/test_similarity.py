@@ -83,8 +83,23 @@ def test_template_text_shared_by_most_documents_is_ignored():
     template = ("Le candidat présente brièvement le service commercial concerné et décrit le système de veille "
                 "mis en place ainsi que les sources d'information qui ont permis de repérer les concurrents. ")
     docs = _docs(("A", "a", template + VEILLE_A), ("B", "b", template + VEILLE_B),
-                 ("C", "c", template + "Texte sans rapport sur la fidélisation des clients d'une banque."))
+                 *[(name, name.lower(), template + text) for name, text in OTHERS])
     assert find_similar(docs, min_shared=3) == []
+
+
+OTHERS = [
+    ("C", "Texte sans rapport sur la fidélisation des clients d'une banque mutualiste de province."),
+    ("D", "Une menuiserie de Vendée suit les prix du bois chez trois négociants et sur deux places de marché."),
+    ("F", "Le garage Dubreuil compare chaque mois ses tarifs d'entretien avec ceux des centres auto voisins."),
+    ("G", "Chez un grossiste en fruits, la veille porte sur les cours du marché de Rungis et la météo."),
+]
+
+
+def test_three_identical_documents_in_a_small_group_are_flagged():
+    """In a small group, text common to every document is a copy, not a template."""
+    docs = _docs(("A", "a", VEILLE_A), ("B", "b", VEILLE_A), ("C", "c", VEILLE_A))
+    pairs = find_similar(docs)
+    assert {(p.a.candidate, p.b.candidate) for p in pairs} == {("A", "B"), ("A", "C"), ("B", "C")}
 
 
 def test_text_shared_by_most_of_the_competence_group_is_template_but_a_copy_still_shows():
@@ -97,7 +112,8 @@ def test_text_shared_by_most_of_the_competence_group_is_template_but_a_copy_stil
            "offres de tenue de comptes en ligne qui attirent nos clients les plus jeunes."]
     docs = _docs(("A", "a", plan + VEILLE_A), ("B", "b", plan + VEILLE_B),
                  ("C", "c", plan + own[0]), ("D", "d", plan + own[1]),
-                 ("E", "e", plan + VEILLE_A.replace("Agrinova", "Agrimax")))
+                 ("E", "e", plan + VEILLE_A.replace("Agrinova", "Agrimax")),
+                 *[(name, name.lower(), plan + text) for name, text in OTHERS[1:]])
     pairs = find_similar(docs)
     assert [(p.a.candidate, p.b.candidate) for p in pairs] == [("A", "E")]
     assert all("système de veille mis en place les sources" not in q for q in pairs[0].passages)
