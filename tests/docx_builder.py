@@ -215,3 +215,24 @@ def build_docx(body: str, *, footnotes: dict | None = None, endnotes: dict | Non
         for name, data in parts.items():
             zf.writestr(name, data)
     return out.getvalue()
+
+
+def ole2(*stream_names: str) -> bytes:
+    """A minimal OLE2 compound file: header sector, then one directory sector
+    whose 128-byte entries carry the given stream names (UTF-16LE)."""
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    header[0x1A:0x1C] = (0x3E).to_bytes(2, "little")   # minor version
+    header[0x1C:0x1E] = (3).to_bytes(2, "little")      # major version 3 (512-byte sectors)
+    header[0x1E:0x20] = (0xFFFE).to_bytes(2, "little")  # byte order
+    header[0x20:0x22] = (9).to_bytes(2, "little")      # sector shift
+    directory = bytearray()
+    for name in ("Root Entry",) + stream_names:
+        entry = bytearray(128)
+        encoded = name.encode("utf-16-le") + b"\x00\x00"
+        entry[:len(encoded)] = encoded
+        entry[64:66] = len(encoded).to_bytes(2, "little")
+        entry[66] = 5 if name == "Root Entry" else 2
+        directory += entry
+    directory += bytes((-len(directory)) % 512)
+    return bytes(header) + bytes(directory)

@@ -26,6 +26,7 @@ from dossier_check.pipeline import CheckOptions, InputFile, check  # noqa: E402
 from dossier_check.rulepack import all_packs  # noqa: E402
 from dossier_check.web.app import WebSettings, create_app  # noqa: E402
 from dossier_check.web.upload import clean_filename  # noqa: E402
+from docx_builder import ole2
 
 PARA = "Mon objectif était de suivre les concurrents du secteur pendant trois semaines. "  # 80 chars
 assert len(PARA) == 80
@@ -45,28 +46,8 @@ GOOD = make_docx([PARA * 10] * 12)  # 12 paragraphs of 800 characters: 9 600 cou
 SHORT = make_docx([PARA * 10] * 5)  # 4 000 characters: too few
 
 
-def _ole2(*stream_names: str) -> bytes:
-    """A minimal OLE2 compound file whose directory names the given streams."""
-    header = bytearray(512)
-    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    header[0x1A:0x1C] = (0x3E).to_bytes(2, "little")
-    header[0x1C:0x1E] = (3).to_bytes(2, "little")
-    header[0x1E:0x20] = (0xFFFE).to_bytes(2, "little")
-    header[0x20:0x22] = (9).to_bytes(2, "little")
-    directory = bytearray()
-    for name in ("Root Entry",) + stream_names:
-        entry = bytearray(128)
-        encoded = name.encode("utf-16-le") + b"\x00\x00"
-        entry[:len(encoded)] = encoded
-        entry[64:66] = len(encoded).to_bytes(2, "little")
-        entry[66] = 5 if name == "Root Entry" else 2
-        directory += entry
-    directory += bytes((-len(directory)) % 512)
-    return bytes(header) + bytes(directory)
-
-
-OLE_DOC = _ole2("WordDocument", "1Table")  # a legacy .doc
-ENCRYPTED_DOCX = _ole2("EncryptionInfo", "EncryptedPackage")  # a password-protected .docx
+OLE_DOC = ole2("WordDocument", "1Table")  # a legacy .doc
+ENCRYPTED_DOCX = ole2("EncryptionInfo", "EncryptedPackage")  # a password-protected .docx
 BROKEN_ZIP = b"PK\x03\x04" + b"\x00" * 200
 TEXT = "Ceci n'est pas un document Word.\n".encode() * 20
 
