@@ -147,12 +147,18 @@ def _dossier(report: dict, st: _Style) -> list[str]:
     n = len(report["documents"])
     ok = sum(1 for d in report["documents"] if d["compliant"])
     if report["compliant"]:
-        out.append(st(f"Verdict{NB}: CONFORME {OK}", "green", True) + f" ({ok}/{n} document{'s' if n > 1 else ''} conforme{'s' if n > 1 else ''})")
+        out.append(st(f"Verdict{NB}: CONFORME {OK}", "green", True) + f" ({_count_line(ok, n)})")
     else:
-        out.append(st(f"Verdict{NB}: NON CONFORME {KO}", "red", True) + f" ({ok}/{n} document{'s' if n > 1 else ''} conforme{'s' if ok > 1 else ''})")
+        out.append(st(f"Verdict{NB}: NON CONFORME {KO}", "red", True) + f" ({_count_line(ok, n)})")
     bounds = next((d for d in report["documents"] if d.get("pages")), None)
     if bounds:
         pg, ch = bounds["pages"], bounds["characters"]
         out.append(f"Bornes incluses{NB}: de {pg['min']} à {pg['max']} pages et de {fmt_int(ch['min'])} à "
                    f"{fmt_int(ch['max'])} caractères espaces compris, hors page de garde et sommaire.")
     return out
+
+
+def _count_line(ok: int, n: int) -> str:
+    """« 1 document conforme sur 3 », « 3 documents conformes sur 3 »."""
+    s = "s" if ok > 1 else ""
+    return f"{ok} document{s} conforme{s} sur {n}"
