@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from .locate import BODY, COVER, TOC, Location
 from .model import Block, BlockKind, Container, Document, PageText, counted_len
 
-# Estimate when nothing better exists: characters that fill one A4 page in
-# 11 pt Calibri with normal margins, headings and lists (measured on the samples
-# rendered by LibreOffice: see scripts/calibrate_estimate.py and the README).
-CHARS_PER_PAGE_ESTIMATE = 2600
+# Estimate when nothing better exists: characters (plus 40 a paragraph for its
+# spacing) that fill one A4 page in 11 pt Calibri with normal margins, headings,
+# lists, tables and a few images. Calibrated against LibreOffice's layout of the
+# 12 DOCX samples (scripts/calibrate_estimate.py: total error 4 pages with 3 000,
+# 12 with 2 600); an estimate stays approximate and is reported as such.
+CHARS_PER_PAGE_ESTIMATE = 3000
 
 # Programs that write documents without laying them out: their page counts are not real.
 GENERATOR_HINTS = ("python-docx", "docx4j", "openpyxl", "pandoc", "aspose", "phpword", "docxtemplater",
