@@ -389,10 +389,10 @@ BAD_RENDER = ("La mise en page produite par LibreOffice est illisible : le nomb
 def _layout_info(layout) -> LayoutInfo | None:
     if not isinstance(layout, RenderedPdf):
         return layout
-    from .pipeline import _pdf_pages
+    from .pipeline import pdf_page_texts
 
     try:
-        return LayoutInfo(_pdf_pages(layout.pdf), None, layout.version)
+        return LayoutInfo(pdf_page_texts(layout.pdf), None, layout.version)
     except Exception:  # noqa: BLE001 - a bad render must never break the check
         return LayoutInfo(None, BAD_RENDER, layout.version)
 

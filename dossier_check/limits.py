@@ -161,3 +161,16 @@ def format_bytes(n: float) -> str:
             s = f"{v:.1f}".rstrip("0").rstrip(".").replace(".", ",")
             return f"{s}\u00a0{unit}"
     return f"{int(n)}\u00a0octets"
+
+
+def file_size_error(limits: Limits, size: int):
+    """The French refusal of a file over ``max_file_bytes`` (code too-large)."""
+    from .problems import TOO_LARGE, ReadError
+
+    return ReadError(
+        TOO_LARGE,
+        f"Le fichier dépasse la limite «\u00a0{LIMIT_LABELS['max_file_bytes']}\u00a0» "
+        f"({format_bytes(limits.max_file_bytes)})\u00a0: il fait {format_bytes(size)}. "
+        "Réduisez la taille des images (compression des images dans votre traitement de texte) "
+        "ou enregistrez une copie allégée du document.",
+        limit="max_file_bytes", value=limits.max_file_bytes, size=size)

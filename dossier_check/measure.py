@@ -5,7 +5,6 @@ layout, the file's stored statistics, or an estimate — in that order).
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -132,10 +131,11 @@ def align_pages(blocks: list[Block], pages: list[PageText]) -> list[int | None]:
     return out
 
 
-def pages_from_breaks(doc: Document) -> list[int]:
+def pages_from_breaks(doc: Document, rendered: bool = True) -> list[int]:
     """Page of each block from the page ends the file itself carries: hard
-    breaks, and the last layout's page ends when the reader saw them."""
-    if doc.has_rendered_page_breaks and any(b.page for b in doc.blocks):
+    breaks, and (unless ``rendered`` is False) the last layout's page ends when
+    the reader saw them."""
+    if rendered and doc.has_rendered_page_breaks and any(b.page for b in doc.blocks):
         out, last = [], 1
         for b in doc.blocks:
             last = b.page or last
@@ -247,10 +247,7 @@ def measure_pages(doc: Document, loc: Location, chars: dict, layout_pages: list[
             if stored and app:
                 notes.append(f"Le nombre de pages enregistré dans le fichier ({stored}, par « {app} ») "
                              "n'est pas fiable : il n'a pas été utilisé.")
-            est_pages = block_pages if not doc.has_rendered_page_breaks else pages_from_breaks(
-                Document(format=doc.format, blocks=[Block(b.kind, b.text, page_break_before=b.page_break_before)
-                                                    for b in doc.blocks]))
-            total = estimate_pages(doc, est_pages)
+            total = estimate_pages(doc, pages_from_breaks(doc, rendered=False))
             if doc.has_rendered_page_breaks:
                 total = max(total, max((p for p in block_pages if p), default=1))
             pm = PageMeasure(total=total, counted=max(0, total - len(excl)), excluded=excl, source="estimate")

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .layout import Rendered, find_soffice, render_pdfs, soffice_version
-from .limits import DEFAULT_LIMITS, LIMIT_LABELS, Limits, format_bytes
+from .layout import find_soffice, render_pdfs, soffice_version
+from .limits import DEFAULT_LIMITS, Limits, file_size_error
 from .locate import locate
 from .measure import characters, measure_pages
 from .model import Document, PageText
-from .problems import CORRUPT_FILE, TOO_LARGE, ReadError
+from .problems import CORRUPT_FILE, ReadError
 from .rulepack import RulePack, RulePackError
 
 
@@ -43,13 +43,13 @@ class InputFile:
             raise self.error
         if self.data is not None:
             if len(self.data) > limits.max_file_bytes:
-                raise _too_big(len(self.data), limits)
+                raise file_size_error(limits, len(self.data))
             return self.data
         assert self.path is not None
         try:
             size = self.path.stat().st_size
             if size > limits.max_file_bytes:
-                raise _too_big(size, limits)
+                raise file_size_error(limits, size)
             return self.path.read_bytes()
         except FileNotFoundError:
             raise ReadError(CORRUPT_FILE, "Fichier introuvable : vérifiez le chemin.") from None
@@ -59,13 +59,6 @@ class InputFile:
             raise ReadError(CORRUPT_FILE, "Fichier illisible : accès refusé.") from None
         except OSError as exc:
             raise ReadError(CORRUPT_FILE, f"Fichier illisible ({exc.strerror or exc}).") from None
-
-
-def _too_big(size: int, limits: Limits) -> ReadError:
-    return ReadError(TOO_LARGE, f"Le fichier fait {format_bytes(size)}, au-delà de la limite « "
-                     f"{LIMIT_LABELS['max_file_bytes']} » ({format_bytes(limits.max_file_bytes)}). "
-                     "Réduisez la taille des images (compression des images dans votre traitement de texte).",
-                     limit="max_file_bytes")
 
 
 @dataclass
@@ -118,7 +111,7 @@ def read_file(name: str, data: bytes, options: CheckOptions) -> Document | ReadE
         return exc
 
 
-def _pdf_pages(pdf: bytes) -> list[PageText]:
+def pdf_page_texts(pdf: bytes) -> list[PageText]:
     import io
 
     from pypdf import PdfReader
@@ -148,7 +141,7 @@ def render_layouts(items: list[tuple[Document | ReadError, bytes]], options: Che
             out[i] = LayoutInfo(None, r.error, version)
             continue
         try:
-            out[i] = LayoutInfo(_pdf_pages(r.pdf), None, version)
+            out[i] = LayoutInfo(pdf_page_texts(r.pdf), None, version)
         except Exception:  # noqa: BLE001 - a bad render must never break the check
             out[i] = LayoutInfo(None, "La mise en page produite par LibreOffice est illisible : le nombre "
                                       "de pages vient d'une autre source.", version)

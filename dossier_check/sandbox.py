@@ -45,7 +45,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Union
 
-from .limits import DEFAULT_LIMITS, LIMIT_LABELS, Limits, format_bytes, format_limit
+from .limits import DEFAULT_LIMITS, LIMIT_LABELS, Limits, file_size_error, format_bytes, format_limit
 from .problems import CORRUPT_FILE, TIMEOUT, TOO_LARGE, UNREADABLE_CODES, ReadError
 
 DEFAULT_READER = "dossier_check.readers:read_document"
@@ -91,15 +91,6 @@ def memory_error(limits: Limits, filename: str = "") -> ReadError:
         "anormalement construit. Réduisez la taille des images ou enregistrez une copie allégée "
         "du document.",
         limit="max_memory_bytes", value=limits.max_memory_bytes)
-
-
-def file_size_error(limits: Limits, size: int) -> ReadError:
-    return ReadError(
-        TOO_LARGE,
-        f"Le fichier dépasse la limite «\u00a0{LIMIT_LABELS['max_file_bytes']}\u00a0» "
-        f"({format_bytes(limits.max_file_bytes)})\u00a0: il fait {format_bytes(size)}. "
-        "Réduisez la taille des images ou enregistrez une copie allégée du document.",
-        limit="max_file_bytes", value=limits.max_file_bytes, size=size)
 
 
 def crash_error(reason: str) -> ReadError:

@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dossier_check import measure  # noqa: E402
-from dossier_check.model import Block, Document  # noqa: E402
 from dossier_check.readers import read_document  # noqa: E402
 
 
@@ -31,18 +30,15 @@ def main() -> int:
             continue
         doc = read_document((ROOT / "samples" / rel).read_bytes(), rel)
         # Only hard page breaks, as in a file without last-layout page ends.
-        bare = Document(format="docx", images=doc.images,
-                        blocks=[Block(b.kind, b.text, page_break_before=b.page_break_before) for b in doc.blocks])
-        pages = measure.pages_from_breaks(bare)
-        rows.append((rel, exp["pages"]["total"], bare, pages))
+        rows.append((rel, exp["pages"]["total"], doc, measure.pages_from_breaks(doc, rendered=False)))
     constants = (2200, 2400, 2600, 2800, 3000)
     print("sample\tlayout\t" + "\t".join(f"est@{c}" for c in constants))
     errors = {c: 0 for c in constants}
-    for rel, real, bare, pages in rows:
+    for rel, real, doc, pages in rows:
         ests = []
         for c in constants:
             measure.CHARS_PER_PAGE_ESTIMATE = c
-            e = measure.estimate_pages(bare, pages)
+            e = measure.estimate_pages(doc, pages)
             errors[c] += abs(e - real)
             ests.append(e)
         print(f"{rel}\t{real}\t" + "\t".join(map(str, ests)))

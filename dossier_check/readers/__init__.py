@@ -13,7 +13,7 @@ import importlib
 import io
 import zipfile
 
-from ..limits import DEFAULT_LIMITS, LIMIT_LABELS, Limits, format_bytes
+from ..limits import DEFAULT_LIMITS, Limits, file_size_error
 from ..model import Document
 from ..problems import (CORRUPT_FILE, NO_TEXT, ENCRYPTED, LEGACY_DOC, TOO_LARGE, UNSUPPORTED_FORMAT,
                         ReadError)
@@ -147,16 +147,6 @@ def detect_format(data: bytes, limits: Limits = DEFAULT_LIMITS) -> str | None:
     return None
 
 
-def _size_error(size: int, limits: Limits) -> ReadError:
-    return ReadError(
-        TOO_LARGE,
-        f"Le fichier dépasse la limite {_g(LIMIT_LABELS['max_file_bytes'])} "
-        f"({format_bytes(limits.max_file_bytes)}){NBSP}: il fait {format_bytes(size)}. "
-        "Réduisez la taille des images (compression des images dans votre traitement de texte) "
-        "ou enregistrez une copie allégée du document.",
-        limit="max_file_bytes", size=size)
-
-
 def _refuse(fmt: str | None, data: bytes) -> ReadError:
     if fmt == "empty":
         return ReadError(
@@ -204,7 +194,7 @@ def read_document(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMI
     """Read one production file. ``filename`` is only used in notes and error
     details (the format comes from the bytes). Raises :class:`ReadError`."""
     if len(data) > limits.max_file_bytes:
-        raise _size_error(len(data), limits)
+        raise file_size_error(limits, len(data))
     fmt = detect_format(data, limits)
     if fmt == "zip-too-many":
         SafeZip(data, limits)  # raises too-large, naming the entry-count limit

@@ -110,7 +110,7 @@ class SafeZip:
                 # Never ask zlib for more than the entry declares: a directory that
                 # understates a bomb's size then fails its CRC check, cheaply.
                 data = fh.read(min(cap, remaining_total, info.file_size) + 1)
-        except RuntimeError as exc:  # encrypted entries
+        except RuntimeError:  # encrypted entries
             raise ReadError(ENCRYPTED, "Le fichier est protégé par un mot de passe. "
                             "Enregistrez une copie sans mot de passe pour la vérifier.") from None
         except MemoryError:
