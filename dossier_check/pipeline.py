@@ -191,17 +191,8 @@ def finish_file(name: str, doc: Document | ReadError, layout: LayoutInfo | None,
     return res
 
 
-def check(inputs: list[InputFile], pack: RulePack, session_id: str | None, options: CheckOptions | None = None,
-          progress: Callable[[str, str], None] | None = None,
-          reader: Callable[[bytes, str], Document | ReadError] | None = None, analyser=None) -> dict:
-    """Check files and return the report-v1 dictionary.
-
-    ``reader(data, name)`` replaces the in-process read (the web service passes
-    its long-lived reader sandbox); ``analyser`` an already loaded analyser."""
-    from .judge import build_report
-
-    options = options or CheckOptions()
-    say = progress or (lambda step, name: None)
+def _read_all(inputs: list[InputFile], options: CheckOptions, say, reader=None) -> list[tuple]:
+    """Read every input here (or in the reader sandbox): ``[(Document | ReadError, data)]``."""
     pool = None
     if reader is None and options.sandbox and len(inputs) > 1:
         # One pool of isolated readers for the whole call, not one process per file.
@@ -228,20 +219,115 @@ def check(inputs: list[InputFile], pack: RulePack, session_id: str | None, optio
     finally:
         if pool is not None:
             pool.close()
+    return items
 
-    # Render with LibreOffice in the background while the language model loads.
-    layouts: list[LayoutInfo | None] = [None] * len(items)
 
-    def _render():
-        layouts[:] = render_layouts(items, options)
+def _analyser_ready(pack: RulePack) -> bool:
+    import sys
 
-    renderer = threading.Thread(target=_render, daemon=True)
-    renderer.start()
-    if analyser is None and options.analysis:
-        analyser = _analyser(pack)
-    if analyser is not None and hasattr(analyser, "warm_up"):
-        analyser.warm_up()
-    renderer.join()
+    mod = sys.modules.get("dossier_check.analyse")
+    return mod is not None and pack.sha256 in getattr(mod, "_ANALYSERS", {})
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import sys
+
+    # fork is cheap and safe here only on Linux (macOS' system libraries do not support it well;
+    # Windows has none); elsewhere the files are read in this process, before the model loads.
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+class _ForkedReads:
+    """Reads the files in forked worker processes, so that this process can load the language model
+    meanwhile (about a second on a cold start). Create it before starting any thread: the workers
+    fork in the constructor. :meth:`results` gives what :func:`_read_all` gives; a worker that
+    fails for any reason has its file read again in this process."""
+
+    def __init__(self, inputs: list[InputFile], options: CheckOptions):
+        import multiprocessing
+        import os
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.inputs, self.options = inputs, options
+        self.loaded: list = []
+        for inp in inputs:
+            try:
+                self.loaded.append(inp.load(options.limits))
+            except ReadError as exc:
+                self.loaded.append(exc)
+        todo = [i for i, d in enumerate(self.loaded) if isinstance(d, bytes)]
+        self.futures: dict = {}
+        self.pool = None
+        if todo:
+            self.pool = ProcessPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1)),
+                                            mp_context=multiprocessing.get_context("fork"))
+            for i in todo:
+                self.futures[i] = self.pool.submit(read_file, inputs[i].name, self.loaded[i], options)
+
+    def results(self, say) -> list[tuple]:
+        items: list = []
+        done = False
+        try:
+            for i, (inp, data) in enumerate(zip(self.inputs, self.loaded)):
+                say("lecture", inp.name)
+                if not isinstance(data, bytes):
+                    items.append((data, b""))
+                    continue
+                try:
+                    doc = self.futures[i].result()
+                except Exception:  # noqa: BLE001 - a worker that died: read the file here instead
+                    doc = read_file(inp.name, data, self.options)
+                items.append((doc, data))
+            done = True
+        finally:
+            if self.pool is not None:  # idle workers once every read is back: joined at once
+                self.pool.shutdown(wait=done, cancel_futures=True)
+        return items
+
+
+def check(inputs: list[InputFile], pack: RulePack, session_id: str | None, options: CheckOptions | None = None,
+          progress: Callable[[str, str], None] | None = None,
+          reader: Callable[[bytes, str], Document | ReadError] | None = None, analyser=None) -> dict:
+    """Check files and return the report-v1 dictionary.
+
+    ``reader(data, name)`` replaces the in-process read (the web service passes
+    its long-lived reader sandbox); ``analyser`` an already loaded analyser."""
+    from .judge import build_report
+
+    options = options or CheckOptions()
+    say = progress or (lambda step, name: None)
+    forked = None
+    items: list = []
+    if reader is None and not options.sandbox and analyser is None and options.analysis \
+            and not _analyser_ready(pack) and _can_fork():
+        forked = _ForkedReads(inputs, options)  # cold start: read in parallel with the model loading
+    else:
+        items = _read_all(inputs, options, say, reader)
+
+    # LibreOffice renders (and forked reads finish) in the background while the language model loads.
+    layouts: list[LayoutInfo | None] = [None] * len(inputs)
+    failure: list[BaseException] = []
+
+    def _background():
+        try:
+            if forked is not None:
+                items[:] = forked.results(say)
+            layouts[:] = render_layouts(items, options)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=_background, daemon=True)
+    worker.start()
+    try:
+        if analyser is None and options.analysis:
+            analyser = _analyser(pack)
+        if analyser is not None and hasattr(analyser, "warm_up"):
+            analyser.warm_up()
+    finally:
+        worker.join()
+    if failure:
+        raise failure[0]
 
     results = []
     for inp, (doc, _data), layout in zip(inputs, items, layouts):

@@ -58,3 +58,6 @@ class ReadError(Exception):
         self.code = code
         self.message = message
         self.detail = detail
+
+    def __reduce__(self):  # picklable: reads done in another process come back as they are
+        return (self.__class__, (self.code, self.message), {"detail": self.detail})
