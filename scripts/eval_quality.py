@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Quality of the content analysis on a labelled set.
 
-    .venv/bin/python scripts/eval_quality.py [EVAL_DIR] [--set main|heldout] [-v]
+    .venv/bin/python scripts/eval_quality.py [EVAL_DIR] [--set main|heldout|heldout2] [-v]
 
-``--set main`` (the default) reads eval/labels.yaml, ``--set heldout`` eval/heldout/labels.yaml
-(same format, eval/README.md: each document's ``file`` is relative to the directory holding
-labels.yaml); EVAL_DIR names any other such directory.
+``--set main`` (the default) reads eval/labels.yaml, ``--set heldout`` eval/heldout/labels.yaml,
+``--set heldout2`` eval/heldout2/labels-*.yaml (same format, eval/README.md: each document's
+``file`` is relative to eval/); EVAL_DIR names any other such directory.
 
 Prints precision / recall / F1 for detecting missing elements (missing = positive class),
 the share of elements judged « weak », competence-assignment accuracy and company-experience
@@ -20,21 +20,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dossier_check.analyse.quality import evaluate, report  # noqa: E402
+from dossier_check.analyse.quality import evaluate, label_files, report  # noqa: E402
 
-SETS = {"main": ROOT / "eval", "heldout": ROOT / "eval" / "heldout"}
+SETS = {"main": ROOT / "eval", "heldout": ROOT / "eval" / "heldout", "heldout2": ROOT / "eval" / "heldout2"}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Quality of the content analysis on a labelled set.")
     ap.add_argument("eval_dir", nargs="?", type=Path, help="directory holding labels.yaml")
     ap.add_argument("--set", choices=sorted(SETS), default="main", dest="which",
-                    help="main: eval/ (default); heldout: eval/heldout/")
+                    help="main: eval/ (default); heldout: eval/heldout/; heldout2: eval/heldout2/")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every error")
     args = ap.parse_args(argv)
     eval_dir = args.eval_dir or SETS[args.which]
-    if not (eval_dir / "labels.yaml").is_file():
-        print(f"no labelled set: {eval_dir / 'labels.yaml'} does not exist", file=sys.stderr)
+    if not label_files(eval_dir):
+        print(f"no labelled set: no {eval_dir / 'labels.yaml'} (nor labels-*.yaml)", file=sys.stderr)
         return 2
     q = evaluate(eval_dir)
     print(f"set: {eval_dir}")

@@ -72,12 +72,22 @@ def _labelled_file(eval_dir: Path, name: str) -> Path:
     return eval_dir / name  # the error names the expected place
 
 
+def label_files(eval_dir: str | Path) -> list[Path]:
+    """``labels.yaml``, or the parts ``labels-*.yaml`` of a set written by several authors."""
+    eval_dir = Path(eval_dir)
+    if (eval_dir / "labels.yaml").is_file():
+        return [eval_dir / "labels.yaml"]
+    return sorted(eval_dir.glob("labels-*.yaml"))
+
+
 def evaluate(eval_dir: str | Path, packs=None) -> Quality:
     from . import get_analyser
 
     eval_dir = Path(eval_dir)
     packs = packs or builtin_packs()
-    docs = yaml.safe_load((eval_dir / "labels.yaml").read_text(encoding="utf-8"))["documents"]
+    docs = []
+    for labels in label_files(eval_dir):
+        docs.extend(yaml.safe_load(labels.read_text(encoding="utf-8"))["documents"])
     q = Quality()
     by_title: dict[str, list] = {}
     for d in docs:
