@@ -150,23 +150,45 @@ class Hit:
     negated: bool = False  # in a negative or conditional sentence (« pas encore », « aurait dû »)
     future: bool = False  # in a sentence whose verb is in the future tense
     conditional: bool = False  # in a conditional sentence (« aurait dû », « il faudrait »)
+    pending: bool = False  # « pas encore », « trop tôt »: the clause says it has not happened yet
 
 
 _NEG = {"pas", "jamais", "aucun", "aucune", "rien", "guere"}
 _SENT_END = {".", "!", "?", ";"}
+# Clause boundaries inside a sentence: a negation or a conditional in one clause says nothing of
+# the other (« J'ai choisi le questionnaire parce que les prix ne sont publiés nulle part »).
+_CLAUSE_PUNCT = {":", "(", ")", "—", "–"}
+_CLAUSE_WORDS = {"mais", "car", "parce", "puisque", "tandis", "pourtant", "cependant", "alors", "sinon"}
 
 
 def _sentence_flags(doc):
-    """Per token its sentence number, and per sentence (negated or conditional, future, conditional)."""
+    """Per token its clause number, and per clause (negated or conditional, future, conditional).
+
+    A clause is a sentence cut at a colon, a bracket, a dash, or a coordinating word (« mais »,
+    « car », « parce que »…)."""
     sent_of = [0] * len(doc)
-    flags: list[tuple[bool, bool, bool]] = []
+    flags: list[tuple[bool, bool, bool, bool]] = []
     n = 0
-    neg = cnd = fut = ne = plus = False
+    neg = cnd = fut = ne = plus = yet = False
+
+    def close():
+        nonlocal n, neg, cnd, fut, ne, plus, yet
+        negated = neg or cnd or (ne and plus)
+        flags.append((negated, fut, cnd, cnd or (negated and yet)))
+        n += 1
+        neg = cnd = fut = ne = plus = yet = False
+
     for i, t in enumerate(doc):
-        sent_of[i] = n
         norm = t.norm_
+        if i and (t.text in _CLAUSE_PUNCT or norm in _CLAUSE_WORDS):
+            close()  # the boundary word opens the next clause
+        sent_of[i] = n
         if norm in _NEG:
             neg = True
+        elif norm == "tot" and i and doc[i - 1].norm_ == "trop":
+            neg = yet = True  # « il est trop tôt pour en tirer un bilan »
+        elif norm == "encore":
+            yet = True  # with a negation: « pas encore »
         elif norm in ("ne", "n'"):
             ne = True
         elif norm == "plus":
@@ -180,12 +202,20 @@ def _sentence_flags(doc):
         if t.lemma_ in ("prevoir", "prevu") or norm in ("prevu", "prevue", "prevus", "prevues"):
             fut = True
         if t.text in _SENT_END or (t.is_space and "\n" in t.text) or i == len(doc) - 1:
-            flags.append((neg or cnd or (ne and plus), fut, cnd))
-            n += 1
-            neg = cnd = fut = ne = plus = False
+            close()
     if not flags:
-        flags.append((False, False, False))
+        flags.append((False, False, False, False))
     return sent_of, flags
+
+
+def _denied_section(head: Hit, hits: list[Hit], units: list[Unit], end: int, not_future: bool) -> bool:
+    """The section under ``head`` speaks of the element only to say it is not there yet: every hit
+    of the element inside is in a « pas encore », « trop tôt » or conditional clause (or a future
+    one, for an element that must have happened). « Les résultats » over « ils seront mesurés en
+    juin ; il est trop tôt pour un bilan ». A plain negation is not enough: « aucune remise n'est
+    possible » states a rule of the commercial policy."""
+    inside = [b for b in hits if head.unit < b.unit < end and b.kind != "headings" and not units[b.unit].heading]
+    return bool(inside) and all(b.pending or (b.future and not_future) for b in inside)
 
 
 class Analyser:
@@ -264,10 +294,10 @@ class Analyser:
                 if key in seen:
                     continue
                 seen.add(key)
-                neg, fut, cnd = flags[sent_of[s]]
+                neg, fut, cnd, pending = flags[sent_of[s]]
                 by_owner.setdefault(owner, []).append(
                     Hit(unit=ui, kind=kind, weight=weight, what=what, start=cs - u.start, end=ce - u.start,
-                        negated=neg, future=fut, conditional=cnd))
+                        negated=neg, future=fut, conditional=cnd, pending=pending))
         return by_owner
 
     def _section_spans(self, units: list[Unit]) -> dict[int, int]:
@@ -304,6 +334,8 @@ class Analyser:
                 end = spans.get(h.unit, h.unit + 1)
                 sub = sum(units[k].chars for k in range(h.unit + 1, end))
                 pts = 3.0 if sub >= HEADING_SUBSTANTIAL else 2.0 if sub >= HEADING_SHORT else 1.0
+                if _denied_section(h, hits, units, end, not_future):
+                    pts = 1.0
                 head_score += pts
                 # the more of the heading the expression covers, the better the quote
                 evidence.append((10 + pts + (h.end - h.start) / max(1, len(u.text)), h))
@@ -427,7 +459,8 @@ class Analyser:
         heads = [h for h in hits if units[h.unit].heading and h.kind in ("headings", "strong")]
         real_heads = [h for h in heads
                       if sum(units[k].chars for k in range(h.unit + 1, spans.get(h.unit, h.unit + 1)))
-                      >= HEADING_SHORT]
+                      >= HEADING_SHORT
+                      and not _denied_section(h, hits, units, spans.get(h.unit, h.unit + 1), det.not_future)]
         body = [h for h in hits if not (units[h.unit].heading and h.kind in ("headings", "strong"))
                 and h.kind != "headings"]
         asserted = [h for h in body if self._counts(h, det) and h.weight >= 1.0]
@@ -459,9 +492,10 @@ class Analyser:
     @staticmethod
     def _list_follows(hits: list[Hit], sub: list[Hit], units) -> bool:
         """A list or table (two items or cells at least) starts within two blocks after a block
-        that announces it: a heading, a sentence ending with a colon, or a block holding
-        substance (« le plan comprend cinq étapes »), followed by the steps."""
-        announcing = {h.unit for h in hits if not h.negated and (units[h.unit].heading
+        that announces it: a heading, a sentence ending with a colon, a block holding
+        substance (« le plan comprend cinq étapes »), or an item of the list itself (a table whose
+        header cell says « Étape »), followed by the steps."""
+        announcing = {h.unit for h in hits if not h.negated and (units[h.unit].heading or units[h.unit].listed
                                                                   or units[h.unit].text.rstrip().endswith(":"))}
         for u in announcing | {h.unit for h in sub}:
             for k in range(u + 1, min(u + 3, len(units) - 1)):

@@ -114,6 +114,25 @@ class CompiledPack:
     labels: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
+_DETERMINERS = ("les ", "le ", "la ", "l'", "l’", "mes ", "mon ", "ma ", "nos ", "notre ", "vos ", "votre ",
+                "des ", "du ", "de la ", "un ", "une ")
+
+
+def heading_variants(hints: list[str]) -> list[str]:
+    """Heading hints, each also without its leading determiner: a heading says « Qui sont nos
+    clients » or « Clientèle » as often as « Les clients ». Only for headings, where a short noun
+    group is the whole subject of the section."""
+    out = list(hints)
+    for h in hints:
+        low = h.lower()
+        for d in _DETERMINERS:
+            rest = h[len(d):].strip()
+            if low.startswith(d) and len(rest) >= 4 and rest.lower() not in {x.lower() for x in out}:
+                out.append(rest)
+                break
+    return out
+
+
 def validate_detect(pack) -> list[str]:
     """French messages for every fault in the pack's ``detect`` entries ([] when fine)."""
     errors = []
@@ -174,6 +193,7 @@ def _collect(pack):
                 if k not in ELEMENT_KEYS:
                     raise DetectError(f"{where} : clé inconnue « {k} » (attendu : {', '.join(sorted(ELEMENT_KEYS))})")
             phrases = {k: _str_list(det.get(k), f"{where}.{k}") for k in KINDS}
+            phrases["headings"] = heading_variants(phrases["headings"])
             pats = _str_list(det.get("patterns"), f"{where}.patterns")
             for p in pats:
                 if p not in token_patterns:
