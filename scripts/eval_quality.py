@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from dossier_check.analyse.quality import evaluate, label_files, report  # noqa: E402
 
-SETS = {"main": ROOT / "eval", "heldout": ROOT / "eval" / "heldout", "heldout2": ROOT / "eval" / "heldout2"}
+SETS = {"main": ROOT / "eval", "heldout": ROOT / "eval" / "heldout", "dev2": ROOT / "eval" / "dev2",
+        "heldout2": ROOT / "eval" / "heldout2"}
 
 
 def main(argv=None) -> int:

@@ -37,7 +37,7 @@ MAX_ANALYSED_CHARS = 150_000
 MAX_BLOCK_CHARS = 20_000
 
 _NUMBERING = re.compile(
-    r"^\s*(?:(?:partie|chapitre|étape|etape)\s+\d+\s*[:.\-–—]?\s*|"
+    r"^\s*(?:(?:partie|chapitre|section|étape|etape|phase)\s+(?:\d+|[IVXLC]{1,5})\s*[:.\-–—]?\s*|"
     r"(?P<roman>[IVXLC]{1,5})\s*[.)\-–—]\s+|"
     r"(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\s*[.)\-–—]?\s+|"
     r"(?P<letter>[A-Ha-h])\s*[.)\-–—]\s+)", re.IGNORECASE)
@@ -79,6 +79,11 @@ def _pseudo_heading_level(text: str, next_text: str | None) -> int | None:
         return 1
     if t.endswith(":") and len(words) <= 6 and t[0].isupper():
         return 3
+    if (len(words) <= 6 and len(t) <= 60 and t[0].isupper() and t[-1] not in ".,;:!?…)"
+            and next_text is not None and len(next_text.strip()) > len(t)):
+        # a short line, like a title, over a longer block (« Résultats », « Le terrain »): a
+        # heading typed as a plain (often bold) paragraph
+        return 2
     return None
 
 
