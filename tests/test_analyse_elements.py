@@ -110,3 +110,17 @@ def test_heading_evidence_comes_first_and_is_marked():
     r = element(fa, "plan-actions", "resultats")
     assert r.status == PRESENT
     assert r.evidence[0].in_heading and r.evidence[0].text == "Les résultats obtenus"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a salesperson's own job, said the oral way
+    ("Sa fait dix ans que je suis commercial chez Textiles Marchal a Roanne. Moi j'ai la Loire et "
+     "la Haute-Loire, mes clients sont surtout des restaurants.", True),
+    # an entreprise d'entraînement pédagogique is a school setting, even with « mon poste » in it
+    ("Pendant 6 semaines, j'ai travaillé dans l'entreprise d'entraînement pédagogique (EEP) du centre. "
+     "Mon poste dans l'EEP : conseiller commercial sédentaire, avec un formateur dans le rôle du directeur.",
+     False),
+])
+def test_company_experience_cues(text, expected):
+    fa = analyse_text("cc", "# Contexte\n" + text)
+    assert fa.company_experience is expected
