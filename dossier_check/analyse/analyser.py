@@ -7,8 +7,11 @@ Scoring (documented in rules/README.md):
 - generic evidence (``phrases``, ``weak``, patterns lighter than 1.5) counts for 2 points at most
   over the whole document: it can make an element ``weak``, never ``present`` on its own;
 - a heading holding one of the element's ``headings`` or ``strong`` expressions opens a section
-  about the element (its ``phrases`` and ``weak`` ones count there as in the body): +3 when the section has some substance (≥ 250 characters), +2 when it is
-  short, +1 when it is empty;
+  about the element (its ``phrases`` and ``weak`` ones count there as in the body): +3 when the
+  section has some length (≥ 250 characters), +2 when it is short, +1 when it is empty; +1 when
+  every mention of the element in it says it is not there yet (« trop tôt », « pas encore »), and
+  +½ when the element has a ``substance`` and the section holds none of it (a « La concurrence »
+  section that names no competitor);
 - ``present`` at 3 points or more, ``weak`` from 1 point, ``missing`` below.
 """
 from __future__ import annotations
@@ -317,7 +320,24 @@ class Analyser:
             out[i] = j
         return out
 
-    def _score(self, hits: list[Hit], units, spans, token_pattern_ids: list[str], not_future: bool = False):
+    def _bare_sections(self, det, hits: list[Hit], sub: list[Hit], units, spans) -> set[int]:
+        """Heading units whose section holds none of the element's substance (nor, for an
+        element whose substance may be a list, a list right under the heading)."""
+        out = set()
+        sub_units = {h.unit for h in sub}
+        for h in hits:
+            if not (units[h.unit].heading and h.kind in ("headings", "strong")):
+                continue
+            end = spans.get(h.unit, h.unit + 1)
+            if any(h.unit < k < end for k in sub_units):
+                continue
+            if det.substance_lists and self._list_follows([h], [], units):
+                continue
+            out.add(h.unit)
+        return out
+
+    def _score(self, hits: list[Hit], units, spans, token_pattern_ids: list[str], not_future: bool = False,
+               bare: set[int] | None = None):
         """(score, evidence hits sorted best first).
 
         Specific evidence (a section heading, a ``strong`` expression, a token pattern of
@@ -341,6 +361,8 @@ class Analyser:
                 pts = 3.0 if sub >= HEADING_SUBSTANTIAL else 2.0 if sub >= HEADING_SHORT else 1.0
                 if _denied_section(h, hits, units, end, not_future):
                     pts = 1.0
+                elif bare and h.unit in bare:
+                    pts = 0.5
                 head_score += pts
                 # the more of the heading the expression covers, the better the quote
                 evidence.append((10 + pts + (h.end - h.start) / max(1, len(u.text)), h))
@@ -392,7 +414,11 @@ class Analyser:
                     hits = list(by_owner.get("E:" + det.key, []))
                     for name in det.patterns:
                         hits.extend(by_owner.get("T:" + name, []))
-                    sc, evh = self._score(hits, units, spans, det.patterns, det.not_future)
+                    bare = None
+                    if det.substance_min:
+                        sub = self._substance_hits(det, by_owner)
+                        bare = self._bare_sections(det, hits, sub, units, spans)
+                    sc, evh = self._score(hits, units, spans, det.patterns, det.not_future, bare)
                     st = PRESENT if sc >= PRESENT_AT else WEAK if sc >= WEAK_AT else MISSING
                     why = None
                     if st == WEAK:
@@ -477,10 +503,7 @@ class Analyser:
                                                for h in specific):
             return "Les termes propres à cet élément n'apparaissent qu'au futur ou au conditionnel."
         if det.substance_min:
-            sub = list(by_owner.get("S:" + det.key, []))
-            for name in det.substance_patterns:
-                sub.extend(by_owner.get("T:" + name, []))
-            sub = [h for h in sub if self._counts(h, det)]
+            sub = self._substance_hits(det, by_owner)
             if det.substance_scope == "near":
                 near: set[int] = set()
                 for h in real_heads:
@@ -493,6 +516,13 @@ class Analyser:
             if len({h.what for h in sub}) < det.substance_min:
                 return det.substance_hint or "Les mots sont là, mais pas ce qui les étaye."
         return None
+
+    def _substance_hits(self, det, by_owner) -> list[Hit]:
+        """The element's substance (``detect.substance``) found in asserting sentences."""
+        sub = list(by_owner.get("S:" + det.key, []))
+        for name in det.substance_patterns:
+            sub.extend(by_owner.get("T:" + name, []))
+        return [h for h in sub if self._counts(h, det)]
 
     @staticmethod
     def _list_follows(hits: list[Hit], sub: list[Hit], units) -> bool:
