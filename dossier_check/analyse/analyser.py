@@ -177,14 +177,14 @@ def _sentence_flags(doc):
     sent_of = [0] * len(doc)
     flags: list[tuple[bool, bool, bool, bool]] = []
     n = 0
-    neg = cnd = fut = ne = plus = yet = False
+    neg = cnd = fut = ne = plus = yet = cond_if = False
 
     def close():
-        nonlocal n, neg, cnd, fut, ne, plus, yet
+        nonlocal n, neg, cnd, fut, ne, plus, yet, cond_if
         negated = neg or cnd or (ne and plus)
         flags.append((negated, fut, cnd, cnd or (negated and yet)))
         n += 1
-        neg = cnd = fut = ne = plus = yet = False
+        neg = cnd = fut = ne = plus = yet = cond_if = False
 
     for i, t in enumerate(doc):
         norm = t.norm_
@@ -197,6 +197,10 @@ def _sentence_flags(doc):
             neg = yet = True  # « il est trop tôt pour en tirer un bilan »
         elif norm == "encore":
             yet = True  # with a negation: « pas encore »
+        elif norm == "si":
+            cond_if = True
+        elif cond_if and (norm.startswith("recommen") or norm in ("refaire", "refaisais", "recommencer")):
+            cnd = True  # hindsight: « si je recommençais, je prévoirais un planning »
         elif norm in ("ne", "n'"):
             ne = True
         elif norm == "plus":
