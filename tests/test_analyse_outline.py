@@ -1,6 +1,8 @@
 """Outline with lengths, length advice, company experience, merged files."""
 from __future__ import annotations
 
+import pytest
+
 from dossier_check.analyse import advise_length, get_analyser
 from dossier_check.analyse.textdoc import blocks_from_text, counted_chars
 from dossier_check.model import Block, BlockKind
@@ -125,3 +127,21 @@ def test_too_long_does_not_blame_a_brief_section_that_is_short():
     advice = advise_length(fa, NTC.competences["veille"], 13000, NTC.characters)
     assert not any("brève" in a for a in advice)
     assert advice[0].startswith(f"Les parties les plus longues{NB}: «{NB}Le système de veille{NB}»")
+
+
+@pytest.mark.parametrize("line, following, level", [
+    ("Resultats", "- sur fevrier, on a recu 9 commandes des autres EEP contre 3 en janvier", 2),
+    ("Le terrain", "Je travaille sur la Loire et la Haute-Loire depuis dix ans, surtout en restauration.", 2),
+    ("Partie IV – Qui sont les entreprises de notre secteur ?", "Notre zone de prospection était l'agglomération "
+     "nantaise et Saint-Nazaire, avec des profils assez différents.", 1),
+    ("2.3 Les moyens", "J'ai disposé d'un véhicule, d'un téléphone et du fichier clients de l'agence.", 2),
+    # a table row a PDF gives as a line, a sentence without its full stop, a line over a shorter one
+    ("Pompes Ligériennes Distributeur régional, 60 salariés", "Moyen\nStock important à Blois, livraison en 24 heures",
+     None),
+    ("Merci à toute l'équipe", None, None),
+    ("Les clients du secteur", "Peu.", None),
+])
+def test_headings_typed_as_plain_lines(line, following, level):
+    from dossier_check.analyse.analyser import _pseudo_heading_level
+
+    assert _pseudo_heading_level(line, following) == level

@@ -83,9 +83,11 @@ def _pseudo_heading_level(text: str, next_text: str | None) -> int | None:
     if t.endswith(":") and len(words) <= 6 and t[0].isupper():
         return 3
     if (len(words) <= 6 and len(t) <= 60 and t[0].isupper() and t[-1] not in ".,;:!?…)"
+            and "," not in t and not any(c.isdigit() for c in t)
             and next_text is not None and len(next_text.strip()) > len(t)):
         # a short line, like a title, over a longer block (« Résultats », « Le terrain »): a
-        # heading typed as a plain (often bold) paragraph
+        # heading typed as a plain (often bold) paragraph; not a table row flattened by a PDF
+        # (« Pompes Ligériennes Distributeur régional, 60 salariés »)
         return 2
     return None
 
