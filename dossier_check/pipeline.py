@@ -241,8 +241,8 @@ def _can_fork() -> bool:
 class _ForkedReads:
     """Reads the files in forked worker processes, so that this process can load the language model
     meanwhile (about a second on a cold start). Create it before starting any thread: the workers
-    fork in the constructor. :meth:`results` gives what :func:`_read_all` gives; a worker that
-    fails for any reason has its file read again in this process."""
+    fork in the constructor. :meth:`results` gives what :func:`_read_all` gives; when a worker
+    dies, the files it held are read again in the reader sandbox (:mod:`.sandbox`)."""
 
     def __init__(self, inputs: list[InputFile], options: CheckOptions):
         import multiprocessing
@@ -276,8 +276,12 @@ class _ForkedReads:
                     continue
                 try:
                     doc = self.futures[i].result()
-                except Exception:  # noqa: BLE001 - a worker that died: read the file here instead
-                    doc = read_file(inp.name, data, self.options)
+                except Exception:  # noqa: BLE001 - a worker died (a file crashed it, or it was killed):
+                    # every file it still held is read again in the reader sandbox, where the culprit
+                    # gets its own error instead of taking this process down
+                    from .sandbox import read_isolated
+
+                    doc = read_isolated(data, inp.name, self.options.limits)
                 items.append((doc, data))
             done = True
         finally:

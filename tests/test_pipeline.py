@@ -67,12 +67,23 @@ _PARENT = [os.getpid()]
 _ORIGINAL_READ = pipeline.read_file
 
 
-def test_a_worker_that_dies_has_its_file_read_here(inputs, monkeypatch):
+def test_a_worker_that_dies_has_its_files_read_again_in_the_sandbox(inputs, monkeypatch):
     files, expected = inputs
     _PARENT[0] = os.getpid()
     monkeypatch.setattr(pipeline, "read_file", _dying_read)
+    from dossier_check import sandbox
+
+    isolated = []
+    real = sandbox.read_isolated
+
+    def spy(data, name, limits=None, **kw):
+        isolated.append(name)
+        return real(data, name, limits, **kw)
+
+    monkeypatch.setattr(sandbox, "read_isolated", spy)
     forked = pipeline._ForkedReads(files[:2], pipeline.CheckOptions(analysis=False))
     got = forked.results(lambda step, name: None)
+    assert isolated == [f.name for f in files[:2]]
     assert [counted(d) for d, _ in got] == expected
     assert all(isinstance(d, Document) for d, _ in got)
 
