@@ -124,3 +124,19 @@ def test_heading_evidence_comes_first_and_is_marked():
 def test_company_experience_cues(text, expected):
     fa = analyse_text("cc", "# Contexte\n" + text)
     assert fa.company_experience is expected
+
+
+def test_weak_element_with_a_thin_section_says_which_section_and_what_it_lacks():
+    fa = analyse_text("cc", (
+        "# La politique de fidélisation de l'agence\n"
+        "La fidélisation est au cœur de la stratégie de l'agence, comme dans toutes les entreprises de service. "
+        "Garder un client coûte moins cher que d'en conquérir un nouveau, et la direction y attache beaucoup "
+        "d'importance depuis toujours.\n"
+        "# L'action menée\n"
+        "J'ai proposé à ma tutrice de mener une action de fidélisation ciblée sur les clients séminaires, avec "
+        "un appel de courtoisie à chacun.\n"))
+    r = element(fa, "fidelisation", "politique-fidelisation")
+    assert r.status == WEAK
+    assert r.advice.startswith("La partie «\u00a0La politique de fidélisation de l'agence\u00a0» en parle sans le "
+                               "détailler. La politique de fidélisation de l'entreprise n'est décrite qu'en termes "
+                               "généraux\u00a0: le jury attend ses moyens concrets")

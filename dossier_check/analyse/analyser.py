@@ -431,8 +431,11 @@ class Analyser:
                         why = self._unsupported(det, evh, units, spans, by_owner)
                         if why:
                             st = MISSING
-                    elem_cache[det.key] = (sc, evh, st, why)
-                score, ev_hits, status, why = elem_cache[det.key]
+                    thin = None  # a section about the element without its substance: say which
+                    if st == WEAK and bare and det.substance_hint:
+                        thin = units[min(bare)].text.strip()
+                    elem_cache[det.key] = (sc, evh, st, why, thin)
+                score, ev_hits, status, why, thin = elem_cache[det.key]
                 evidence = []
                 used_units = set()
                 for h in ev_hits:
@@ -453,6 +456,10 @@ class Analyser:
                 advice = None
                 if status == MISSING:
                     advice = missing_advice(el, det, why)
+                elif status == WEAK and thin:
+                    if len(thin) > 60:
+                        thin = thin[:59].rstrip() + "…"
+                    advice = fr_typo(f"La partie « {thin} » en parle sans le détailler. {det.substance_hint}")
                 elif status == WEAK:
                     advice = fr_typo("Peu d'indices trouvés : " + el.advice[0].lower() + el.advice[1:])
                 res.append(ElementResult(id=el.id, label=el.label, status=status, evidence=evidence,
