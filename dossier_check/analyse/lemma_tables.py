@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import struct
-import zlib
 from array import array
 from bisect import bisect_left
 from pathlib import Path
+
+from . import cachefile
 
 _MAGIC = b"DCLEMMA1\n"
 _UNSET = object()
@@ -172,8 +172,8 @@ class CompactTable:
 
 # ---------------------------------------------------------------- file format
 #
-# MAGIC, u32 header length, JSON header, zlib body. The header lists sections (name, kind, sizes);
-# the body is their bytes end to end.
+# A models/ cache file (:mod:`.cachefile`) whose header lists sections (table, kind, sizes) and whose
+# body is their bytes end to end.
 
 
 def _join_words(words: list[str]) -> bytes:
@@ -230,10 +230,8 @@ def write_cache(lookups_bytes: bytes, directory: Path) -> Path:
     tables = srsly.msgpack_loads(lookups_bytes)
     meta, blobs = build_sections(tables)
     digest = hashlib.sha256(lookups_bytes).hexdigest()
-    header = json.dumps({"source_sha256": digest, "tables": list(tables), "sections": meta}).encode()
-    path = directory / cache_name(digest)
-    path.write_bytes(_MAGIC + struct.pack("<I", len(header)) + header + zlib.compress(b"".join(blobs), 6))
-    return path
+    return cachefile.write(directory / cache_name(digest), _MAGIC,
+                           {"source_sha256": digest, "tables": list(tables), "sections": meta}, b"".join(blobs))
 
 
 def cache_name(digest: str) -> str:
@@ -242,19 +240,14 @@ def cache_name(digest: str) -> str:
 
 def read_cache(path: Path, digest: str) -> dict[str, CompactTable] | None:
     """The tables of a cache file made from bytes of this SHA-256; None when absent or unusable."""
-    try:
-        data = path.read_bytes()
-    except OSError:
+    found = cachefile.read_header(path, _MAGIC)
+    if found is None or found[0].get("source_sha256") != digest:
         return None
-    if not data.startswith(_MAGIC):
+    header = found[0]
+    body = cachefile.body(found[1])
+    if body is None:
         return None
     try:
-        (n,) = struct.unpack_from("<I", data, len(_MAGIC))
-        start = len(_MAGIC) + 4
-        header = json.loads(data[start:start + n])
-        if header.get("source_sha256") != digest:
-            return None
-        body = zlib.decompress(data[start + n:])
         small: dict[str, dict] = {name: {} for name in header["tables"]}
         out: dict[str, CompactTable] = {}
         pos = 0
@@ -284,7 +277,7 @@ def read_cache(path: Path, digest: str) -> dict[str, CompactTable] | None:
         for name in header["tables"]:
             out.setdefault(name, CompactTable(name, small=small[name]))
         return {name: out[name] for name in header["tables"]}
-    except (struct.error, ValueError, KeyError, TypeError, zlib.error, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         return None
 
 

