@@ -420,15 +420,13 @@ class Analyser:
                     hits = list(by_owner.get("E:" + det.key, []))
                     for name in det.patterns:
                         hits.extend(by_owner.get("T:" + name, []))
-                    bare = None
-                    if det.substance_min:
-                        sub = self._substance_hits(det, by_owner)
-                        bare = self._bare_sections(det, hits, sub, units, spans)
+                    sub = self._substance_hits(det, by_owner) if det.substance_min else []
+                    bare = self._bare_sections(det, hits, sub, units, spans) if det.substance_min else None
                     sc, evh = self._score(hits, units, spans, det.patterns, det.not_future, bare)
                     st = PRESENT if sc >= PRESENT_AT else WEAK if sc >= WEAK_AT else MISSING
                     why = None
                     if st == WEAK:
-                        why = self._unsupported(det, evh, units, spans, by_owner)
+                        why = self._unsupported(det, evh, units, spans, sub)
                         if why:
                             st = MISSING
                     thin = None  # a section about the element without its substance: say which
@@ -489,7 +487,7 @@ class Analyser:
         that must have happened, future) sentence."""
         return not h.negated and not (h.future and det.not_future)
 
-    def _unsupported(self, det, hits: list[Hit], units, spans, by_owner) -> str | None:
+    def _unsupported(self, det, hits: list[Hit], units, spans, sub: list[Hit]) -> str | None:
         """Why a ``weak`` element is in fact ``missing`` (French reason), or None.
 
         1. Its only evidence is in negative, conditional or future sentences, or a heading with
@@ -516,7 +514,6 @@ class Analyser:
                                                for h in specific):
             return "Les termes propres à cet élément n'apparaissent qu'au futur ou au conditionnel."
         if det.substance_min:
-            sub = self._substance_hits(det, by_owner)
             if det.substance_scope == "near":
                 near: set[int] = set()
                 for h in real_heads:
