@@ -562,43 +562,28 @@ class _Reader:
                 sub = replace(ctx, gallery=g, toc_sdt=ctx.toc_sdt or g.lower() == "table of contents")
         return sdt.find(self.q("sdtContent")), sub
 
+    def _unwrapped(self, container, ctx: _Ctx):
+        """The children of a table or a row, seen through the content controls (``w:sdt``) and
+        ``w:customXml`` wrappers that may hold its rows or cells."""
+        for ch in container:
+            tag = _local(ch)
+            if tag == "sdt":
+                content, _ = self._sdt(ch, ctx)
+                if content is not None:
+                    yield from self._unwrapped(content, ctx)
+            elif tag == "customXml":
+                yield from self._unwrapped(ch, ctx)
+            else:
+                yield ch
+
     def _table(self, tbl, ctx: _Ctx) -> None:
         self._table_counter = getattr(self, "_table_counter", -1) + 1
         tid = self._table_counter
-        row = 0
-
-        def rows(container):
-            nonlocal row
-            for ch in container:
-                tag = _local(ch)
-                if tag == "tr":
-                    col = 0
-
-                    def cells(c_container):
-                        nonlocal col
-                        for c in c_container:
-                            t = _local(c)
-                            if t == "tc":
-                                self._blocks(c, replace(ctx, table_depth=ctx.table_depth + 1,
-                                                        table=tid, row=row, col=col))
-                                col += 1
-                            elif t == "sdt":
-                                content, _ = self._sdt(c, ctx)
-                                if content is not None:
-                                    cells(content)
-                            elif t == "customXml":
-                                cells(c)
-
-                    cells(ch)
-                    row += 1
-                elif tag == "sdt":
-                    content, _ = self._sdt(ch, ctx)
-                    if content is not None:
-                        rows(content)
-                elif tag == "customXml":
-                    rows(ch)
-
-        rows(tbl)
+        trs = (ch for ch in self._unwrapped(tbl, ctx) if _local(ch) == "tr")
+        for row, tr in enumerate(trs):
+            tcs = (c for c in self._unwrapped(tr, ctx) if _local(c) == "tc")
+            for col, tc in enumerate(tcs):
+                self._blocks(tc, replace(ctx, table_depth=ctx.table_depth + 1, table=tid, row=row, col=col))
 
     # -- paragraph ---------------------------------------------------------
 
