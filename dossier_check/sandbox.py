@@ -73,24 +73,26 @@ class ReadOutcome:
 
 # --------------------------------------------------------------------------- errors
 
-def timeout_error(limits: Limits, filename: str = "") -> ReadError:
+def _over_limit(code: str, limit: str, shown: str, value, what_to_do: str) -> ReadError:
     return ReadError(
-        TIMEOUT,
-        f"La lecture du fichier a dépassé la limite «\u00a0{LIMIT_LABELS['timeout_seconds']}\u00a0» "
-        f"({format_limit('timeout_seconds', limits.timeout_seconds)})\u00a0: le fichier est "
-        "anormalement complexe. Ouvrez-le dans votre traitement de texte et enregistrez-le de "
-        "nouveau, ou exportez-le en PDF.",
-        limit="timeout_seconds", value=limits.timeout_seconds)
+        code,
+        f"La lecture du fichier a dépassé la limite «\u00a0{LIMIT_LABELS[limit]}\u00a0» ({shown})\u00a0: "
+        + what_to_do,
+        limit=limit, value=value)
+
+
+def timeout_error(limits: Limits, filename: str = "") -> ReadError:
+    return _over_limit(
+        TIMEOUT, "timeout_seconds", format_limit("timeout_seconds", limits.timeout_seconds), limits.timeout_seconds,
+        "le fichier est anormalement complexe. Ouvrez-le dans votre traitement de texte et enregistrez-le de "
+        "nouveau, ou exportez-le en PDF.")
 
 
 def memory_error(limits: Limits, filename: str = "") -> ReadError:
-    return ReadError(
-        TOO_LARGE,
-        f"La lecture du fichier a dépassé la limite «\u00a0{LIMIT_LABELS['max_memory_bytes']}\u00a0» "
-        f"({format_bytes(limits.max_memory_bytes)})\u00a0: le fichier est trop volumineux ou "
-        "anormalement construit. Réduisez la taille des images ou enregistrez une copie allégée "
-        "du document.",
-        limit="max_memory_bytes", value=limits.max_memory_bytes)
+    return _over_limit(
+        TOO_LARGE, "max_memory_bytes", format_bytes(limits.max_memory_bytes), limits.max_memory_bytes,
+        "le fichier est trop volumineux ou anormalement construit. Réduisez la taille des images ou "
+        "enregistrez une copie allégée du document.")
 
 
 def crash_error(reason: str) -> ReadError:
