@@ -209,7 +209,8 @@ def _register_pua_bullet_font() -> None:
 
 
 def canvas_pdf(pages: list[list[Line | str]], header: str | None = None, footer: str | None = None,
-               header_on_first: bool = True, encrypt_user_password: str | None = None) -> bytes:
+               header_on_first: bool = True, encrypt_user_password: str | None = None,
+               encrypt_algorithm: str = "RC4-128") -> bytes:
     """Draw the given lines (top to bottom) on A4 pages with Helvetica.
 
     ``header``/``footer`` are drawn on every page (not the first one when
@@ -269,7 +270,7 @@ def canvas_pdf(pages: list[list[Line | str]], header: str | None = None, footer:
 
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
         writer.encrypt(user_password=encrypt_user_password, owner_password="proprietaire",
-                       algorithm="RC4-128")
+                       algorithm=encrypt_algorithm)
         out = io.BytesIO()
         writer.write(out)
         data = out.getvalue()

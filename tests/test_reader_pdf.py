@@ -271,11 +271,24 @@ def test_user_password_is_encrypted():
     assert "mot de passe" in exc.value.message
 
 
-def test_empty_user_password_reads():
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-128", "AES-256"])
+def test_empty_user_password_reads(algorithm):
+    """A PDF protected only against editing or printing opens without a password: Acrobat and the
+    online « protect PDF » tools use AES for that, which pypdf decrypts with ``cryptography``."""
     data = canvas_pdf([["Texte protégé contre la modification seulement, lisible par tous."]],
-                      encrypt_user_password="")
+                      encrypt_user_password="", encrypt_algorithm=algorithm)
     doc = read(data)
     assert doc.blocks[0].text == "Texte protégé contre la modification seulement, lisible par tous."
+
+
+@pytest.mark.parametrize("algorithm", ["AES-128", "AES-256"])
+def test_aes_user_password_is_encrypted(algorithm):
+    data = canvas_pdf([["Texte confidentiel de la production."] * 3], encrypt_user_password="secret",
+                      encrypt_algorithm=algorithm)
+    with pytest.raises(ReadError) as exc:
+        read(data)
+    assert exc.value.code == ENCRYPTED
+    assert "mot de passe" in exc.value.message
 
 
 def test_scanned_pdf_has_no_text():
