@@ -123,3 +123,24 @@ def test_a_trainers_pack_is_lemmatised_once_then_read_from_the_user_cache(tmp_pa
     assert calls == []
     blocks = blocks_from_text("Le panier moyen atteint 45 €.")
     assert first.analyse(blocks, 28) == second.analyse(blocks, 28)
+
+
+def test_a_patterns_not_after_words_veto_the_match():
+    """« sous 48 heures » is a lead time: a pack says so with ``not_after``, on folded words."""
+    pattern = "    panier:\n      weight: 2\n      tokens:\n        - [{LEMMA: panier}, {LOWER: moyen}]\n"
+    vetoed = pattern.replace("      weight: 2\n", "      weight: 2\n      not_after: [hors, à peine]\n")
+    pack = parse_pack(PACK.replace(pattern, vetoed).replace("headings: [panier moyen], ", ""), "demo4.yaml")
+    an = get_analyser(pack)
+
+    def status(text):
+        return an.analyse(blocks_from_text(text), len(text)).elements["vente"][0].status
+
+    assert status("Le panier moyen a progressé.") != MISSING
+    assert status("Hors panier moyen, rien ne change.") == MISSING
+    assert status("Nous parlons À PEINE panier moyen.") == MISSING
+
+
+def test_an_unknown_key_in_a_token_pattern_is_explained():
+    pack = parse_pack(PACK.replace("      weight: 2\n", "      weight: 2\n      apres: [sous]\n"), "demo5.yaml")
+    assert validate_detect(pack) == ["detect.patterns.panier : clé inconnue « apres » "
+                                     "(attendu : not_after, tokens, weight)"]

@@ -232,6 +232,13 @@ def _denied_section(head: Hit, hits: list[Hit], units: list[Unit], end: int, not
     return bool(inside) and all(b.pending or (b.future and not_future) for b in inside)
 
 
+def _preceded_by(text: str, at: int, words: tuple[str, ...]) -> bool:
+    """The words right before offset ``at`` end with one of ``words`` (folded, whole words):
+    « sous » before « 48 heures », « dans les » before « 2 mois »."""
+    before = " ".join(fold(text[max(0, at - 40):at]).split())
+    return any(before == w or before.endswith((" " + w, "'" + w, "(" + w)) for w in words)
+
+
 class Analyser:
     """Analyses the counted region of files against every competence of one pack."""
 
@@ -298,7 +305,9 @@ class Analyser:
                 continue
             for owner, kind in cp.labels[label]:
                 if kind == "pattern":
-                    weight = cp.token_patterns[owner[2:]][0]
+                    weight, _, not_after = cp.token_patterns[owner[2:]]
+                    if not_after and _preceded_by(doc.text, cs, not_after):
+                        continue
                     what = owner[2:]
                 else:
                     weight = {"headings": 0.0, "strong": 2.0, "phrases": 1.0, "weak": 0.5,

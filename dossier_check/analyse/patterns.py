@@ -104,7 +104,9 @@ class CompiledPack:
     sha256: str
     elements: dict[tuple[str, str], ElementDetect]  # (competence id, element id) -> detect
     competence_vocab: dict[str, dict[str, list[str]]]
-    token_patterns: dict[str, tuple[float, list]]  # name -> (weight, [patterns])
+    # name -> (weight, [patterns], not_after): not_after holds folded words that must not stand
+    # right before a match (« sous 48 heures » is a lead time, not a duration)
+    token_patterns: dict[str, tuple[float, list, tuple[str, ...]]]
     company: dict[str, list[str]]
     phrase_matcher_norm: object = None
     phrase_matcher_lemma: object = None
@@ -167,7 +169,12 @@ def _collect(pack):
             weight = float(spec.get("weight", 1.0))
         except (TypeError, ValueError):
             raise DetectError(f"{where}.weight : un nombre est attendu") from None
-        token_patterns[str(name)] = (weight, compiled)
+        not_after = tuple(" ".join(fold(x).split()) for x in
+                          _str_list(spec.get("not_after", []), f"{where}.not_after"))
+        unknown = set(spec) - {"weight", "tokens", "not_after"}
+        if unknown:
+            raise DetectError(f"{where} : clé inconnue « {sorted(unknown)[0]} » (attendu : not_after, tokens, weight)")
+        token_patterns[str(name)] = (weight, compiled, tuple(x for x in not_after if x))
     company = {}
     comp = root.get("company") or {}
     if not isinstance(comp, dict):
@@ -415,7 +422,7 @@ def compile_pack(pack) -> CompiledPack:
         lem = lemmas.get(phrase) or words
         ldoc = Doc(nlp.vocab, words=lem, lemmas=lem)
         pm_lemma.add(label, [ldoc])
-    for name, (weight, pats) in token_patterns.items():
+    for name, (weight, pats, _) in token_patterns.items():
         label = f"T:{name}"
         cp.labels[label] = [("T:" + name, "pattern")]
         try:
