@@ -82,6 +82,10 @@ def _pseudo_heading_level(text: str, next_text: str | None) -> int | None:
         return 1
     if t.endswith(":") and len(words) <= 6 and t[0].isupper():
         return 3
+    if (t.endswith("?") and len(words) <= 8 and t[0].isupper() and "," not in t
+            and next_text is not None and len(next_text.strip()) > len(t)):
+        # a question as a title, over its answer (« Et les résultats ? », « Pourquoi ces sources ? »)
+        return 2
     if (len(words) <= 6 and len(t) <= 60 and t[0].isupper() and t[-1] not in ".,;:!?…)"
             and "," not in t and not any(c.isdigit() for c in t)
             and next_text is not None and len(next_text.strip()) > len(t)):
@@ -230,6 +234,12 @@ def _denied_section(head: Hit, hits: list[Hit], units: list[Unit], end: int, not
     possible » states a rule of the commercial policy."""
     inside = [b for b in hits if head.unit < b.unit < end and b.kind != "headings" and not units[b.unit].heading]
     return bool(inside) and all(b.pending or (b.future and not_future) for b in inside)
+
+
+def _specific(h: Hit) -> bool:
+    """Evidence that can make an element present on its own: a ``strong`` expression or a token
+    pattern of weight ≥ 1.5."""
+    return h.kind == "strong" or (h.kind == "pattern" and h.weight >= SPECIFIC_WEIGHT)
 
 
 def _preceded_by(text: str, at: int, words: tuple[str, ...]) -> bool:
@@ -384,7 +394,7 @@ class Analyser:
             else:
                 if h.kind == "headings":
                     continue  # heading-only phrases do not count in the body
-                specific = h.kind == "strong" or (h.kind == "pattern" and h.weight >= SPECIFIC_WEIGHT)
+                specific = _specific(h)
                 weight = h.weight
                 if h.negated or (h.future and not_future):
                     # « les résultats ne sont pas encore connus », « il aurait fallu un script »:
@@ -435,7 +445,7 @@ class Analyser:
                     st = PRESENT if sc >= PRESENT_AT else WEAK if sc >= WEAK_AT else MISSING
                     why = None
                     if st == WEAK:
-                        why = self._unsupported(det, evh, units, spans, sub)
+                        why = self._unsupported(det, evh, units, spans, sub, bare)
                         if why:
                             st = MISSING
                     thin = None  # a section about the element without its substance: say which
@@ -496,7 +506,7 @@ class Analyser:
         that must have happened, future) sentence."""
         return not h.negated and not (h.future and det.not_future)
 
-    def _unsupported(self, det, hits: list[Hit], units, spans, sub: list[Hit]) -> str | None:
+    def _unsupported(self, det, hits: list[Hit], units, spans, sub: list[Hit], bare: set[int] | None = None) -> str | None:
         """Why a ``weak`` element is in fact ``missing`` (French reason), or None.
 
         1. Its only evidence is in negative, conditional or future sentences, or a heading with
@@ -518,7 +528,7 @@ class Analyser:
         if not real_heads and not asserted:
             return ("Les seules mentions trouvées sont au futur, au conditionnel, à la forme négative "
                     "ou dans un titre sans contenu.")
-        specific = [h for h in body if h.kind == "strong" or (h.kind == "pattern" and h.weight >= SPECIFIC_WEIGHT)]
+        specific = [h for h in body if _specific(h)]
         if not real_heads and specific and all(h.conditional or (h.future and det.not_future)
                                                for h in specific):
             return "Les termes propres à cet élément n'apparaissent qu'au futur ou au conditionnel."
@@ -527,8 +537,14 @@ class Analyser:
                 near: set[int] = set()
                 for h in real_heads:
                     near.update(range(h.unit, spans.get(h.unit, h.unit + 1)))
+                # when the element's own sections hold none of its substance, an ordinary word
+                # elsewhere (« bilan », « grâce à ») needs the substance in its own block
+                own_bare = bool(real_heads) and bool(bare) and all(h.unit in bare for h in real_heads)
                 for h in asserted:
-                    near.update((h.unit - 1, h.unit, h.unit + 1))
+                    if own_bare and not _specific(h):
+                        near.add(h.unit)
+                    else:
+                        near.update((h.unit - 1, h.unit, h.unit + 1))
                 sub = [h for h in sub if h.unit in near]
             if det.substance_lists and self._list_follows(hits, sub, units):
                 return None
