@@ -183,14 +183,14 @@ def _sentence_flags(doc):
     sent_of = [0] * len(doc)
     flags: list[tuple[bool, bool, bool, bool]] = []
     n = 0
-    neg = cnd = fut = ne = plus = yet = cond_if = False
+    neg = cnd = fut = ne = plus = yet = cond_if = vague = False
 
     def close():
-        nonlocal n, neg, cnd, fut, ne, plus, yet, cond_if
-        negated = neg or cnd or (ne and plus)
-        flags.append((negated, fut, cnd, cnd or (negated and yet)))
+        nonlocal n, neg, cnd, fut, ne, plus, yet, cond_if, vague
+        negated = neg or cnd or (ne and plus) or vague
+        flags.append((negated, fut, cnd, cnd or vague or (negated and yet)))
         n += 1
-        neg = cnd = fut = ne = plus = yet = cond_if = False
+        neg = cnd = fut = ne = plus = yet = cond_if = vague = False
 
     for i, t in enumerate(doc):
         norm = t.norm_
@@ -203,6 +203,12 @@ def _sentence_flags(doc):
             neg = yet = True  # « il est trop tôt pour en tirer un bilan »
         elif norm == "encore":
             yet = True  # with a negation: « pas encore »
+        elif (norm == "habitude" and i and doc[i - 1].norm_ in ("d'", "d")) or (
+                norm in ("special", "particulier", "notable") and i > 1 and "rien" in
+                (doc[i - 1].norm_, doc[i - 2].norm_)):
+            # a deflection, not a description: « j'ai utilisé ce qu'on a d'habitude »,
+            # « rien de spécial à signaler »
+            vague = True
         elif norm == "si":
             cond_if = True
         elif cond_if and (norm.startswith("recommen") or norm in ("refaire", "refaisais", "recommencer")):
@@ -386,8 +392,8 @@ class Analyser:
                 pts = 3.0 if sub >= HEADING_SUBSTANTIAL else 2.0 if sub >= HEADING_SHORT else 1.0
                 if _denied_section(h, hits, units, end, not_future):
                     pts = 1.0
-                elif bare and h.unit in bare:
-                    pts = 0.5
+                if bare and h.unit in bare:
+                    pts = 0.5  # denied or not, nothing of the element's substance beneath
                 head_score += pts
                 # the more of the heading the expression covers, the better the quote
                 evidence.append((10 + pts + (h.end - h.start) / max(1, len(u.text)), h))
