@@ -355,12 +355,11 @@ class Analyser:
         """Heading units whose section holds none of the element's substance (nor, for an
         element whose substance may be a list, a list right under the heading)."""
         out = set()
-        sub_units = {h.unit for h in sub}
         for h in hits:
             if not (units[h.unit].heading and h.kind in ("headings", "strong")):
                 continue
             end = spans.get(h.unit, h.unit + 1)
-            if any(h.unit < k < end for k in sub_units):
+            if len({b.what for b in sub if h.unit < b.unit < end}) >= det.substance_min:
                 continue
             if det.substance_lists and self._list_follows([h], [], units):
                 continue
