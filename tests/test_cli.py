@@ -153,6 +153,11 @@ def test_missing_file_is_reported_not_crashed(tmp_path, good):
     (["check", "--title", "ntc"], "aucun fichier à vérifier"),
     (["check", "--title", "ntc", "--doc", "inconnue=a.docx"], "compétence inconnue « inconnue »"),
     (["check", "--title", "ntc", "--nimporte", "a.docx"], "Option inconnue"),
+    (["check", "--title", "ntc", "--no-layout=3", "a.docx"], "L'option « --no-layout » ne prend pas de valeur"),
+    (["batch", "--title", "ntc", "--session", "titre", "--jobs", "100", "."],
+     "100 n'est pas dans l'intervalle 0<=x<=64"),
+    (["batch", "--title", "ntc", "--session", "titre", "dossier-absent-xyz"],
+     "Dossier « dossier-absent-xyz » introuvable"),
 ])
 def test_usage_errors_exit_2_in_french(args, words):
     r = subprocess.run([sys.executable, "-m", "dossier_check.cli", *args], capture_output=True, text=True)
@@ -184,6 +189,7 @@ def test_help_is_french():
     r = run("check", "--help")
     assert "Utilisation\u00a0:" in r.output or "Utilisation :" in r.output
     assert "Titre professionnel" in r.output and "Affiche cette aide" in r.output
+    assert "default" not in run("batch", "--help").output  # click's « [default: 0] » too
 
 
 def test_sandbox_reads_give_the_same_counts(tmp_path, good):
