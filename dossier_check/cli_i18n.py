@@ -58,7 +58,7 @@ _FR = {
     "Path": "Chemin",
     "Aborted!": "Interrompu.",
     "default": "par défaut",
-    "default: {default}": "par défaut : {default}",
+    "default: {default}": "par défaut\u00a0: {default}",  # no-break space: never wrapped apart
     "{value} is not in the range {range}.": "{value} n'est pas dans l'intervalle {range}.",
     "Option {name!r} does not take a value.": "L'option « {name} » ne prend pas de valeur.",
     "Argument {name!r} takes {nargs} values.": "L'argument « {name} » demande {nargs} valeurs.",

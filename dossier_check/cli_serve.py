@@ -18,9 +18,9 @@ def _size(ctx, param, value):
 
 
 @click.command(context_settings=CONTEXT)
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="HÔTE",
               help="Adresse d'écoute (0.0.0.0 pour toutes les interfaces, derrière un proxy).")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port d'écoute.")
+@click.option("--port", default=8000, show_default=True, type=int, metavar="PORT", help="Port d'écoute.")
 @click.option("--workers", default=0, type=click.IntRange(0, 256), metavar="N",
               help="Processus de vérification (0 = un par cœur). Chacun charge le modèle de langue une fois.")
 @click.option("--max-request-size", callback=_size, metavar="TAILLE",
