@@ -168,6 +168,7 @@ class Hit:
 
 
 _NEG = {"pas", "jamais", "aucun", "aucune", "rien", "guere"}
+_FUTURE_BE = {"est", "sont", "sera", "seront", "serait", "seraient", "soit", "soient"}
 _SENT_END = {".", "!", "?", ";"}
 # Clause boundaries inside a sentence: a negation or a conditional in one clause says nothing of
 # the other (« J'ai choisi le questionnaire parce que les prix ne sont publiés nulle part »).
@@ -223,8 +224,14 @@ def _sentence_flags(doc):
                 cnd = True
             if "Fut" in morph.get("Tense") or "Sub" in morph.get("Mood"):
                 fut = True  # « seront mesurés », « il est prévu qu'un bilan soit présenté »
-        if t.lemma_ in ("prevoir", "prevu") or norm in ("prevu", "prevue", "prevus", "prevues"):
-            fut = True
+        if norm in ("prevu", "prevue", "prevus", "prevues"):
+            # « il est prévu qu'un bilan soit présenté », « un bilan sera prévu » look ahead;
+            # « 14 contrats sur les 10 prévus », « comme prévu », « 10 étaient prévus » measure
+            # against the plan: results, not announcements
+            if any(doc[j].norm_ in _FUTURE_BE for j in range(max(0, i - 3), i)):
+                fut = True
+        elif t.lemma_ == "prevoir" and t.pos_ in ("VERB", "AUX") and not ({"Past", "Imp"} & set(t.morph.get("Tense"))):
+            fut = True  # « je prévois de relancer », « nous prévoirons »
         if t.text in _SENT_END or (t.is_space and "\n" in t.text) or i == len(doc) - 1:
             close()
     if not flags:
