@@ -168,12 +168,15 @@ class Hit:
 
 
 _NEG = {"pas", "jamais", "aucun", "aucune", "rien", "guere"}
+# after « pas », words that make the negation partial: the clause still asserts something
+_NOT_ALL = {"tous", "toutes", "tout", "seulement", "uniquement", "forcement", "toujours", "aussi", "tres",
+            "trop", "mal"}
 _FUTURE_BE = {"est", "sont", "sera", "seront", "serait", "seraient", "soit", "soient"}
 _SENT_END = {".", "!", "?", ";"}
 # Clause boundaries inside a sentence: a negation or a conditional in one clause says nothing of
 # the other (« J'ai choisi le questionnaire parce que les prix ne sont publiés nulle part »).
 _CLAUSE_PUNCT = {":", "(", ")", "—", "–"}
-_CLAUSE_WORDS = {"mais", "car", "parce", "puisque", "tandis", "pourtant", "cependant", "alors", "sinon"}
+_CLAUSE_WORDS = {"mais", "car", "parce", "puisque", "tandis", "pourtant", "cependant", "alors", "sinon", "qui", "dont"}
 
 
 def _sentence_flags(doc):
@@ -199,7 +202,15 @@ def _sentence_flags(doc):
             close()  # the boundary word opens the next clause
         sent_of[i] = n
         if norm in _NEG:
-            neg = True
+            nxt = doc[i + 1].norm_ if i + 1 < len(doc) else ""
+            nxt2 = doc[i + 2].norm_ if i + 2 < len(doc) else ""
+            if norm == "pas" and nxt in _NOT_ALL:
+                pass  # « ils n'ont pas tous les mêmes attentes », « pas seulement » assert something
+            elif norm == "rien" and (nxt in ("ne", "n'") and nxt2 in ("vaut", "valait", "remplace")
+                                     or nxt == "de" and nxt2 in ("tel", "mieux")):
+                pass  # « rien ne vaut les devis », « rien de tel que » praise, they deny nothing
+            else:
+                neg = True
         elif norm == "tot" and i and doc[i - 1].norm_ == "trop":
             neg = yet = True  # « il est trop tôt pour en tirer un bilan »
         elif norm == "encore":
@@ -253,6 +264,19 @@ def _specific(h: Hit) -> bool:
     """Evidence that can make an element present on its own: a ``strong`` expression or a token
     pattern of weight ≥ 1.5."""
     return h.kind == "strong" or (h.kind == "pattern" and h.weight >= SPECIFIC_WEIGHT)
+
+
+def _table_after(units: list[Unit], k: int, cap: int = 60) -> range:
+    """The list or table a block introduces or belongs to: the run of list items and table cells
+    from ``k`` on, when ``k`` is one of them or ends with « : » (« Le bilan est le suivant : »
+    over a table whose cells hold the figures). Empty otherwise."""
+    u = units[k]
+    if not (u.listed or u.text.rstrip().endswith(":")):
+        return range(0)
+    end = k + 1
+    while end < len(units) and end - k <= cap and units[end].listed:
+        end += 1
+    return range(k, end)
 
 
 def _preceded_by(text: str, at: int, words: tuple[str, ...]) -> bool:
@@ -557,6 +581,7 @@ class Analyser:
                         near.add(h.unit)
                     else:
                         near.update((h.unit - 1, h.unit, h.unit + 1))
+                    near.update(_table_after(units, h.unit))
                 sub = [h for h in sub if h.unit in near]
             if det.substance_lists and self._list_follows(hits, sub, units):
                 return None
