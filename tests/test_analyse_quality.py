@@ -58,3 +58,13 @@ def test_a_second_set_may_name_its_files_relative_to_eval(tmp_path):
         "    elements: {resultats: present, canaux: missing}\n", encoding="utf-8")
     q = evaluate(sub)
     assert (q.documents, q.elements, q.tp, q.fn, q.fp, q.tn) == (1, 2, 1, 0, 0, 1)
+
+
+def test_no_clearly_present_excerpt_of_the_dev_probe_is_reported_missing():
+    """eval/probe/dev-*.yaml: excerpts in which a jury would tick the element without hesitation,
+    written in many styles; a « manquant » on any of them is the error users forgive least."""
+    from dossier_check.analyse.quality import evaluate_probe, probe_files, probe_report
+
+    p = evaluate_probe(probe_files(EVAL / "probe", "dev"))
+    assert p.total >= 200
+    assert p.missed == [], probe_report(p, verbose=True)

@@ -170,3 +170,55 @@ def report(q: Quality, verbose: bool = False) -> str:
         for f, want, got in q.company_errors:
             lines.append(f"  company experience: {f} expected {want}, got {got}")
     return "\n".join(lines)
+
+
+# ----- probe of clearly present elements (eval/probe/, see eval/README.md) -----------------------
+
+
+@dataclass
+class Probe:
+    """How the detector judges short excerpts in which an element is clearly present: every
+    ``missing`` is a false « manquant », the error the issue asks never to make."""
+    counts: dict[str, int] = field(default_factory=lambda: {PRESENT: 0, WEAK: 0, MISSING: 0})
+    missed: list[dict] = field(default_factory=list)  # the cases reported missing
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def missing_share(self) -> float:
+        return self.counts[MISSING] / self.total if self.total else 0.0
+
+
+def probe_files(probe_dir: str | Path, which: str) -> list[Path]:
+    return sorted(Path(probe_dir).glob(f"{which}-*.yaml"))
+
+
+def evaluate_probe(files, packs=None) -> Probe:
+    """Each case: ``title``, ``competence``, ``element``, ``text`` (textdoc syntax), all clearly
+    present (``expect: found``)."""
+    from . import get_analyser
+
+    packs = packs or builtin_packs()
+    out = Probe()
+    for f in files:
+        for case in yaml.safe_load(Path(f).read_text(encoding="utf-8"))["cases"]:
+            blocks = blocks_from_text(case["text"])
+            fa = get_analyser(packs[case["title"]]).analyse(blocks, counted_chars(blocks))
+            r = next(r for r in fa.elements[case["competence"]] if r.id == case["element"])
+            out.counts[r.status] += 1
+            if r.status == MISSING:
+                out.missed.append({**case, "file": Path(f).name, "score": r.score})
+    return out
+
+
+def probe_report(p: Probe, verbose: bool = False) -> str:
+    lines = [f"excerpts: {p.total} (each with one element clearly present)",
+             f"reported present: {p.counts[PRESENT]}   weak: {p.counts[WEAK]}   "
+             f"missing: {p.counts[MISSING]} ({p.missing_share:.1%}: false « manquant »)"]
+    if verbose:
+        for c in p.missed:
+            lines.append(f"\n  {c['file']}: {c['title']} {c['competence']} {c['element']} (score {c['score']})")
+            lines.extend("    " + line for line in c["text"].strip().splitlines())
+    return "\n".join(lines)
