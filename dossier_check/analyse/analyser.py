@@ -28,6 +28,7 @@ from .typo import fr_typo, thousands
 PRESENT_AT = 3.0
 WEAK_AT = 1.0
 BLOCK_CAP = 2.0
+BLOCK_CAP_RICH = 3.0  # a block holding two distinct specific expressions or more
 GENERIC_CAP = 2.0  # generic evidence alone stays below PRESENT_AT
 LOOSE_CAP = 0.75  # loose hints alone stay below WEAK_AT
 SPECIFIC_WEIGHT = 1.5
@@ -446,7 +447,9 @@ class Analyser:
             spec = sum(w for w, sp in d.values() if sp)
             gen = sum(w for w, sp in d.values() if not sp and w >= 1.0)
             loose = sum(w for w, sp in d.values() if not sp and w < 1.0)
-            block = min(BLOCK_CAP, spec + gen + loose)
+            # a paragraph naming three competitors and their positioning is more than a mention
+            cap = BLOCK_CAP_RICH if sum(1 for _, sp in d.values() if sp) >= 2 else BLOCK_CAP
+            block = min(cap, spec + gen + loose)
             s_part = min(block, spec)
             g_part = min(block - s_part, gen)
             specific_score += s_part
