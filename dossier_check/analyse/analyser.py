@@ -170,6 +170,8 @@ class Hit:
 
 _NEG = {"pas", "jamais", "aucun", "aucune", "rien", "guere"}
 # after « pas », words that make the negation partial: the clause still asserts something
+_CONDITIONAL_END = re.compile(r"r(?:ais|ait|ions|iez|aient)$")
+_FUTURE_END = re.compile(r"r(?:ai|as|a|ons|ez|ont)$")
 _NOT_ALL = {"tous", "toutes", "tout", "seulement", "uniquement", "forcement", "toujours", "aussi", "tres",
             "trop", "mal"}
 _FUTURE_BE = {"est", "sont", "sera", "seront", "serait", "seraient", "soit", "soient"}
@@ -177,7 +179,8 @@ _SENT_END = {".", "!", "?", ";"}
 # Clause boundaries inside a sentence: a negation or a conditional in one clause says nothing of
 # the other (« J'ai choisi le questionnaire parce que les prix ne sont publiés nulle part »).
 _CLAUSE_PUNCT = {":", "(", ")", "—", "–"}
-_CLAUSE_WORDS = {"mais", "car", "parce", "puisque", "tandis", "pourtant", "cependant", "alors", "sinon", "qui", "dont"}
+_CLAUSE_WORDS = {"mais", "car", "parce", "puisque", "tandis", "pourtant", "cependant", "alors", "sinon", "qui", "dont",
+                 "donc"}
 
 
 def _sentence_flags(doc):
@@ -232,9 +235,11 @@ def _sentence_flags(doc):
             plus = True
         if t.pos_ in ("VERB", "AUX"):
             morph = t.morph
-            if "Cnd" in morph.get("Mood"):
+            # the small model takes imperfects for conditionals (« je vérifiais », « je proposais »):
+            # a conditional or a future is built on the « r » of the infinitive (« vérifierais »)
+            if "Cnd" in morph.get("Mood") and _CONDITIONAL_END.search(norm):
                 cnd = True
-            if "Fut" in morph.get("Tense") or "Sub" in morph.get("Mood"):
+            if ("Fut" in morph.get("Tense") and _FUTURE_END.search(norm)) or "Sub" in morph.get("Mood"):
                 fut = True  # « seront mesurés », « il est prévu qu'un bilan soit présenté »
         if norm in ("prevu", "prevue", "prevus", "prevues"):
             # « il est prévu qu'un bilan soit présenté », « un bilan sera prévu » look ahead;
@@ -593,10 +598,14 @@ class Analyser:
         return None
 
     def _substance_hits(self, det, by_owner) -> list[Hit]:
-        """The element's substance (``detect.substance``) found in asserting sentences."""
+        """The element's substance (``detect.substance``) found in asserting clauses; with
+        ``negations: true``, negative clauses count too (« on ne vend jamais en dessous du prix
+        plancher » is a rule of the commercial policy), conditional and pending ones never."""
         sub = list(by_owner.get("S:" + det.key, []))
         for name in det.substance_patterns:
             sub.extend(by_owner.get("T:" + name, []))
+        if det.substance_negations:
+            return [h for h in sub if not (h.conditional or h.pending or (h.future and det.not_future))]
         return [h for h in sub if self._counts(h, det)]
 
     @staticmethod

@@ -23,7 +23,7 @@ from .nlp import MODELS_DIR, fold, get_nlp, normalise_text
 KINDS = {"headings": 0.0, "strong": 2.0, "phrases": 1.0, "weak": 0.5}
 ELEMENT_KEYS = {"headings", "strong", "phrases", "weak", "patterns", "cite", "not_future", "competence_weight",
                 "substance"}
-SUBSTANCE_KEYS = {"phrases", "patterns", "min", "scope", "hint", "lists"}
+SUBSTANCE_KEYS = {"phrases", "patterns", "min", "scope", "hint", "lists", "negations"}
 SUBSTANCE_SCOPES = ("near", "document")
 COMPETENCE_KEYS = {"headings", "strong", "phrases", "weak"}
 ROOT_KEYS = {"patterns", "company"}
@@ -97,6 +97,7 @@ class ElementDetect:
     substance_scope: str = "near"
     substance_hint: str | None = None  # French: what the jury expects beyond the words
     substance_lists: bool = False  # a list or table right after the evidence is substance too
+    substance_negations: bool = False  # substance in a negative clause counts (a rule: « jamais sous le prix plancher »)
 
 
 @dataclass
@@ -222,15 +223,17 @@ def _collect(pack):
                                              not_future=not_future, competence_weight=cw,
                                              substance_phrases=sub[0], substance_patterns=sub[1],
                                              substance_min=sub[2], substance_scope=sub[3],
-                                             substance_hint=sub[4], substance_lists=sub[5])
+                                             substance_hint=sub[4], substance_lists=sub[5],
+                                             substance_negations=sub[6])
             elements[(cid, el.id)] = by_def[dkey]
     return elements, vocab, token_patterns, company
 
 
 def _substance(spec, where: str, token_patterns) -> tuple:
-    """(phrases, pattern names, min, scope, hint) of an element's ``substance`` entry; min 0 when none."""
+    """(phrases, pattern names, min, scope, hint, lists, negations) of an element's ``substance``
+    entry; min 0 when none."""
     if spec is None:
-        return [], [], 0, "near", None, False
+        return [], [], 0, "near", None, False, False
     if not isinstance(spec, dict):
         raise DetectError(f"{where} : attendu {{phrases: […], patterns: […], min: 1, scope: near}}")
     for k in spec:
@@ -258,7 +261,10 @@ def _substance(spec, where: str, token_patterns) -> tuple:
     hint = spec.get("hint")
     if hint is not None and not isinstance(hint, str):
         raise DetectError(f"{where}.hint : un texte est attendu")
-    return phrases, pats, n, scope, hint, lists
+    negations = spec.get("negations", False)
+    if not isinstance(negations, bool):
+        raise DetectError(f"{where}.negations : true ou false attendu")
+    return phrases, pats, n, scope, hint, lists, negations
 
 
 def all_phrases(pack) -> list[str]:
