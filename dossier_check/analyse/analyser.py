@@ -170,8 +170,30 @@ class Hit:
 
 _NEG = {"pas", "jamais", "aucun", "aucune", "rien", "guere"}
 # after « pas », words that make the negation partial: the clause still asserts something
-_CONDITIONAL_END = re.compile(r"r(?:ais|ait|ions|iez|aient)$")
-_FUTURE_END = re.compile(r"r(?:ai|as|a|ons|ez|ont)$")
+_CONDITIONAL_END = re.compile(r"^(.*r)(?:ais|ait|ions|iez|aient)$")
+_FUTURE_END = re.compile(r"^(.*r)(?:ai|as|a|ons|ez|ont)$")
+# future and conditional stems that are not the infinitive (folded)
+_IRREGULAR_STEMS = {"ser", "aur", "fer", "pourr", "faudr", "devr", "voudr", "ir", "viendr", "tiendr", "verr",
+                    "saur", "enverr", "courr", "recevr", "vaudr", "obtiendr", "deviendr", "maintiendr",
+                    "revr", "refer", "prevoir", "pleuvr"}
+
+
+def _built_on_infinitive(norm: str, lemma: str, ending: re.Pattern, strict: bool = False) -> bool:
+    """``norm`` is a future or conditional form of ``lemma``: its stem is the infinitive (minus the
+    « e » of « -re »), or an irregular stem. « durerait » yes, « durait » (imperfect) no. When the
+    lemmatizer gave no infinitive, the « r » before the ending is enough, unless ``strict`` (the
+    tagger did not say future or conditional either)."""
+    m = ending.match(norm)
+    if not m:
+        return False
+    stem = m.group(1)
+    if stem in _IRREGULAR_STEMS:
+        return True
+    if lemma.endswith(("er", "ir")):
+        return stem == lemma
+    if lemma.endswith("re"):
+        return stem == lemma[:-1]
+    return not strict
 _NOT_ALL = {"tous", "toutes", "tout", "seulement", "uniquement", "forcement", "toujours", "aussi", "tres",
             "trop", "mal"}
 _FUTURE_BE = {"est", "sont", "sera", "seront", "serait", "seraient", "soit", "soient"}
@@ -191,14 +213,14 @@ def _sentence_flags(doc):
     sent_of = [0] * len(doc)
     flags: list[tuple[bool, bool, bool, bool]] = []
     n = 0
-    neg = cnd = fut = ne = plus = yet = cond_if = vague = False
+    neg = cnd = fut = ne = plus = yet = cond_if = vague = que = False
 
     def close():
-        nonlocal n, neg, cnd, fut, ne, plus, yet, cond_if, vague
+        nonlocal n, neg, cnd, fut, ne, plus, yet, cond_if, vague, que
         negated = neg or cnd or (ne and plus) or vague
         flags.append((negated, fut, cnd, cnd or vague or (negated and yet)))
         n += 1
-        neg = cnd = fut = ne = plus = yet = cond_if = vague = False
+        neg = cnd = fut = ne = plus = yet = cond_if = vague = que = False
 
     for i, t in enumerate(doc):
         norm = t.norm_
@@ -227,6 +249,8 @@ def _sentence_flags(doc):
             vague = True
         elif norm == "si":
             cond_if = True
+        elif norm in ("que", "qu'", "qu"):
+            que = True
         elif cond_if and (norm.startswith("recommen") or norm in ("refaire", "refaisais", "recommencer")):
             cnd = True  # hindsight: « si je recommençais, je prévoirais un planning »
         elif norm in ("ne", "n'"):
@@ -235,12 +259,15 @@ def _sentence_flags(doc):
             plus = True
         if t.pos_ in ("VERB", "AUX"):
             morph = t.morph
-            # the small model takes imperfects for conditionals (« je vérifiais », « je proposais »):
-            # a conditional or a future is built on the « r » of the infinitive (« vérifierais »)
-            if "Cnd" in morph.get("Mood") and _CONDITIONAL_END.search(norm):
+            # the small model takes imperfects for conditionals (« je vérifiais », « il durait »):
+            # a conditional or a future is built on the infinitive (« vérifierais », « durerait »)
+            # and it sometimes misses them (« durerait » tagged indicative): the form tells
+            if _built_on_infinitive(norm, t.lemma_, _CONDITIONAL_END, strict="Cnd" not in morph.get("Mood")):
                 cnd = True
-            if ("Fut" in morph.get("Tense") and _FUTURE_END.search(norm)) or "Sub" in morph.get("Mood"):
-                fut = True  # « seront mesurés », « il est prévu qu'un bilan soit présenté »
+            if _built_on_infinitive(norm, t.lemma_, _FUTURE_END, strict="Fut" not in morph.get("Tense")):
+                fut = True  # « seront mesurés »
+            if "Sub" in morph.get("Mood") and que:
+                fut = True  # « il est prévu qu'un bilan soit présenté », not « soit 43 clients »
         if norm in ("prevu", "prevue", "prevus", "prevues"):
             # « il est prévu qu'un bilan soit présenté », « un bilan sera prévu » look ahead;
             # « 14 contrats sur les 10 prévus », « comme prévu », « 10 étaient prévus » measure
