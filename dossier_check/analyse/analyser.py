@@ -610,13 +610,17 @@ class Analyser:
                     near.update(range(h.unit, spans.get(h.unit, h.unit + 1)))
                 # when the element's own sections hold none of its substance, an ordinary word
                 # elsewhere (« bilan », « grâce à ») needs the substance in its own block
-                own_bare = bool(real_heads) and bool(bare) and all(h.unit in bare for h in real_heads)
+                # (denied or not: « Les résultats » over « on ne pourra juger qu'en fin d'année »)
+                own = [h for h in heads
+                       if sum(units[k].chars for k in range(h.unit + 1, spans.get(h.unit, h.unit + 1)))
+                       >= HEADING_SHORT]
+                own_bare = bool(own) and bool(bare) and all(h.unit in bare for h in own)
                 for h in asserted:
                     if own_bare and not _specific(h):
                         near.add(h.unit)
                     else:
                         near.update((h.unit - 1, h.unit, h.unit + 1))
-                    near.update(_table_after(units, h.unit))
+                        near.update(_table_after(units, h.unit))
                 sub = [h for h in sub if h.unit in near]
             if det.substance_lists and self._list_follows(hits, sub, units):
                 return None
