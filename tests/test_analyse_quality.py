@@ -75,4 +75,6 @@ def test_no_clearly_present_excerpt_of_the_dev_probe_is_reported_missing():
 KNOWN_PROBE_MISSES = {
     # sources and reasons written as « type d'information → source : raison », with no word of choice
     ("dev-cc-2.yaml", "selection-sources", "- Tarifs concu → cat"),
+    # steps as a table numbered « N° | Ce qui a été fait », without a word of sequence or of step
+    ("dev-cc-4.yaml", "etapes", "| N° | Ce qui a été "),
 }

@@ -97,6 +97,22 @@ def _pseudo_heading_level(text: str, next_text: str | None) -> int | None:
     return None
 
 
+def _item_number(text: str) -> int | None:
+    m = re.match(r"^\s*(\d{1,2})\s*[.)\-–]\s+\S", text)
+    return int(m.group(1)) if m else None
+
+
+def _in_numbered_run(texts: list[str], i: int) -> bool:
+    """Paragraph ``i`` is one of consecutive paragraphs numbered 1., 2., 3.…: a numbered list typed
+    by hand (or a PDF's), not a run of headings with nothing beneath."""
+    n = _item_number(texts[i])
+    if n is None:
+        return False
+    prev = _item_number(texts[i - 1]) if i > 0 else None
+    nxt = _item_number(texts[i + 1]) if i + 1 < len(texts) else None
+    return prev == n - 1 or nxt == n + 1
+
+
 def make_units(blocks) -> list[Unit]:
     units = []
     texts = [normalise_text(b.text or "") for b in blocks]
@@ -105,14 +121,16 @@ def make_units(blocks) -> list[Unit]:
         kind = b.kind if isinstance(b.kind, BlockKind) else BlockKind(str(b.kind))
         heading = kind == BlockKind.HEADING
         level = b.level or 1
+        numbered_item = False
         if not heading and kind in (BlockKind.PARAGRAPH,):
+            numbered_item = _in_numbered_run(texts, i)
             nxt = texts[i + 1] if i + 1 < len(texts) else None
-            lv = _pseudo_heading_level(text, nxt)
+            lv = None if numbered_item else _pseudo_heading_level(text, nxt)
             if lv is not None:
                 heading, level = True, lv
         units.append(Unit(index=i, text=text, heading=heading, level=level if heading else 0,
                           page=b.page, chars=counted_len(b.text or ""),
-                          listed=kind in (BlockKind.LIST_ITEM, BlockKind.TABLE_CELL)))
+                          listed=numbered_item or kind in (BlockKind.LIST_ITEM, BlockKind.TABLE_CELL)))
     return units
 
 
