@@ -311,6 +311,15 @@ def _denied_section(head: Hit, hits: list[Hit], units: list[Unit], end: int, not
     return bool(inside) and all(b.pending or (b.future and not_future) for b in inside)
 
 
+def _denies(h: Hit, negations_state_rules: bool = False) -> bool:
+    """The hit's clause denies it: negative, conditional or « pas encore ». For an element whose
+    rules are often negative (« on ne descend jamais sous le prix plancher »), only a conditional
+    or pending clause does."""
+    if negations_state_rules:
+        return h.conditional or h.pending
+    return h.negated
+
+
 def _specific(h: Hit) -> bool:
     """Evidence that can make an element present on its own: a ``strong`` expression or a token
     pattern of weight ≥ 1.5."""
@@ -449,7 +458,7 @@ class Analyser:
         return out
 
     def _score(self, hits: list[Hit], units, spans, token_pattern_ids: list[str], not_future: bool = False,
-               bare: set[int] | None = None):
+               bare: set[int] | None = None, negations: bool = False):
         """(score, evidence hits sorted best first).
 
         Specific evidence (a section heading, a ``strong`` expression, a token pattern of
@@ -483,7 +492,7 @@ class Analyser:
                     continue  # heading-only phrases do not count in the body
                 specific = _specific(h)
                 weight = h.weight
-                if h.negated or (h.future and not_future):
+                if _denies(h, negations) or (h.future and not_future):
                     # « les résultats ne sont pas encore connus », « il aurait fallu un script »:
                     # the word is there, the element perhaps not
                     specific, weight = False, min(weight, 0.5)
@@ -530,7 +539,8 @@ class Analyser:
                         hits.extend(by_owner.get("T:" + name, []))
                     sub = self._substance_hits(det, by_owner) if det.substance_min else []
                     bare = self._bare_sections(det, hits, sub, units, spans) if det.substance_min else None
-                    sc, evh = self._score(hits, units, spans, det.patterns, det.not_future, bare)
+                    sc, evh = self._score(hits, units, spans, det.patterns, det.not_future, bare,
+                                          det.negations)
                     st = PRESENT if sc >= PRESENT_AT else WEAK if sc >= WEAK_AT else MISSING
                     why = None
                     if st == WEAK:
@@ -591,9 +601,10 @@ class Analyser:
 
     @staticmethod
     def _counts(h: Hit, det) -> bool:
-        """A body hit that asserts something: not in a negative, conditional (or, for an element
-        that must have happened, future) sentence."""
-        return not h.negated and not (h.future and det.not_future)
+        """A body hit that asserts something: not in a negative (unless the element's rules are
+        often negative: ``negations``), conditional (or, for an element that must have happened,
+        future) clause."""
+        return not _denies(h, det.negations) and not (h.future and det.not_future)
 
     def _unsupported(self, det, hits: list[Hit], units, spans, sub: list[Hit], bare: set[int] | None = None) -> str | None:
         """Why a ``weak`` element is in fact ``missing`` (French reason), or None.

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from .nlp import MODELS_DIR, fold, get_nlp, normalise_text
 
 KINDS = {"headings": 0.0, "strong": 2.0, "phrases": 1.0, "weak": 0.5}
-ELEMENT_KEYS = {"headings", "strong", "phrases", "weak", "patterns", "cite", "not_future", "competence_weight",
+ELEMENT_KEYS = {"headings", "strong", "phrases", "weak", "patterns", "cite", "not_future", "negations", "competence_weight",
                 "substance"}
 SUBSTANCE_KEYS = {"phrases", "patterns", "min", "scope", "hint", "lists", "negations"}
 SUBSTANCE_SCOPES = ("near", "document")
@@ -86,6 +86,7 @@ class ElementDetect:
     patterns: list[str] = field(default_factory=list)
     cite: str | None = None
     not_future: bool = False  # evidence in a future-tense sentence is not specific (results)
+    negations: bool = False  # its rules are often negative: evidence in a negative clause counts
     competence_weight: float = 1.0  # how much the element tells which competence a file is
     # what must stand next to the evidence for a ``weak`` element not to be ``missing``
     # (figures next to « résultats », a reason next to a source…): phrases, pattern names,
@@ -209,6 +210,9 @@ def _collect(pack):
             if not any(phrases.values()) and not pats:
                 raise DetectError(f"{where} : aucune expression à chercher (headings, strong, phrases ou patterns)")
             not_future = bool(det.get("not_future", False))
+            negations = det.get("negations", False)
+            if not isinstance(negations, bool):
+                raise DetectError(f"{where}.negations : true ou false attendu")
             try:
                 cw = float(det.get("competence_weight", 1.0))
             except (TypeError, ValueError):
@@ -220,7 +224,8 @@ def _collect(pack):
             if dkey not in by_def:
                 by_def[dkey] = ElementDetect(key=dkey, element_id=el.id, phrases=phrases, patterns=pats,
                                              cite=str(det["cite"]) if det.get("cite") else None,
-                                             not_future=not_future, competence_weight=cw,
+                                             not_future=not_future, negations=negations,
+                                             competence_weight=cw,
                                              substance_phrases=sub[0], substance_patterns=sub[1],
                                              substance_min=sub[2], substance_scope=sub[3],
                                              substance_hint=sub[4], substance_lists=sub[5],
