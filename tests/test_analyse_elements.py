@@ -78,6 +78,9 @@ def test_samples_no_false_missing_and_right_competence(name):
     fa = analyse_text(title, text)
     missing = [r.id for r in fa.elements[competence] if r.status == MISSING]
     assert missing == []
+    # each element has a section of its own in the samples: none is merely « à vérifier »
+    weak = [r.id for r in fa.elements[competence] if r.status == WEAK]
+    assert weak == []
     assert fa.best == competence and fa.confident
     assert fa.merged == []
     ce = front(text, "company_experience")

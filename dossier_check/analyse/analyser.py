@@ -450,7 +450,10 @@ class Analyser:
             if not (units[h.unit].heading and h.kind in ("headings", "strong")):
                 continue
             end = spans.get(h.unit, h.unit + 1)
-            if len({b.what for b in sub if h.unit < b.unit < end}) >= det.substance_min:
+            # min counts in the section for near substance; document-wide substance (« d'abord…
+            # ensuite » anywhere) needs only one piece of it in the section
+            need = det.substance_min if det.substance_scope == "near" else 1
+            if len({b.what for b in sub if h.unit < b.unit < end}) >= need:
                 continue
             if det.substance_lists and self._list_follows([h], [], units):
                 continue
