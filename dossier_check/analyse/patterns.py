@@ -218,27 +218,25 @@ def _collect(pack):
             except (TypeError, ValueError):
                 raise DetectError(f"{where}.competence_weight : un nombre est attendu") from None
             sub = _substance(det.get("substance"), f"{where}.substance", token_patterns)
-            body = json.dumps([el.id, phrases, pats, not_future, cw] + ([sub] if sub[2] else []),
+            body = json.dumps([el.id, phrases, pats, not_future, negations, cw]
+                              + ([sub] if sub["substance_min"] else []),
                               sort_keys=True, ensure_ascii=False)
             dkey = hashlib.sha1(body.encode()).hexdigest()[:10]
             if dkey not in by_def:
                 by_def[dkey] = ElementDetect(key=dkey, element_id=el.id, phrases=phrases, patterns=pats,
                                              cite=str(det["cite"]) if det.get("cite") else None,
                                              not_future=not_future, negations=negations,
-                                             competence_weight=cw,
-                                             substance_phrases=sub[0], substance_patterns=sub[1],
-                                             substance_min=sub[2], substance_scope=sub[3],
-                                             substance_hint=sub[4], substance_lists=sub[5],
-                                             substance_negations=sub[6])
+                                             competence_weight=cw, **sub)
             elements[(cid, el.id)] = by_def[dkey]
     return elements, vocab, token_patterns, company
 
 
-def _substance(spec, where: str, token_patterns) -> tuple:
-    """(phrases, pattern names, min, scope, hint, lists, negations) of an element's ``substance``
-    entry; min 0 when none."""
+def _substance(spec, where: str, token_patterns) -> dict:
+    """An element's ``substance`` entry as the ``substance_*`` fields of ElementDetect;
+    ``substance_min`` 0 when there is none."""
     if spec is None:
-        return [], [], 0, "near", None, False, False
+        return dict(substance_phrases=[], substance_patterns=[], substance_min=0, substance_scope="near",
+                    substance_hint=None, substance_lists=False, substance_negations=False)
     if not isinstance(spec, dict):
         raise DetectError(f"{where} : attendu {{phrases: […], patterns: […], min: 1, scope: near}}")
     for k in spec:
@@ -269,7 +267,8 @@ def _substance(spec, where: str, token_patterns) -> tuple:
     negations = spec.get("negations", False)
     if not isinstance(negations, bool):
         raise DetectError(f"{where}.negations : true ou false attendu")
-    return phrases, pats, n, scope, hint, lists, negations
+    return dict(substance_phrases=phrases, substance_patterns=pats, substance_min=n, substance_scope=scope,
+                substance_hint=hint, substance_lists=lists, substance_negations=negations)
 
 
 def all_phrases(pack) -> list[str]:
