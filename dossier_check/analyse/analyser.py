@@ -187,7 +187,6 @@ class Hit:
 
 
 _NEG = {"pas", "jamais", "aucun", "aucune", "rien", "guere"}
-# after « pas », words that make the negation partial: the clause still asserts something
 _CONDITIONAL_END = re.compile(r"^(.*r)(?:ais|ait|ions|iez|aient)$")
 _FUTURE_END = re.compile(r"^(.*r)(?:ai|as|a|ons|ez|ont)$")
 # future and conditional stems that are not the infinitive (folded)
@@ -212,6 +211,9 @@ def _built_on_infinitive(norm: str, lemma: str, ending: re.Pattern, strict: bool
     if lemma.endswith("re"):
         return stem == lemma[:-1]
     return not strict
+
+
+# after « pas », words that make the negation partial: the clause still asserts something
 _NOT_ALL = {"tous", "toutes", "tout", "seulement", "uniquement", "forcement", "toujours", "aussi", "tres",
             "trop", "mal"}
 _FUTURE_BE = {"est", "sont", "sera", "seront", "serait", "seraient", "soit", "soient"}
@@ -309,6 +311,11 @@ def _denied_section(head: Hit, hits: list[Hit], units: list[Unit], end: int, not
     possible » states a rule of the commercial policy."""
     inside = [b for b in hits if head.unit < b.unit < end and b.kind != "headings" and not units[b.unit].heading]
     return bool(inside) and all(b.pending or (b.future and not_future) for b in inside)
+
+
+def _section_chars(head: int, units: list[Unit], spans: dict[int, int]) -> int:
+    """Counted characters beneath the heading unit ``head``, down to the end of its section."""
+    return sum(units[k].chars for k in range(head + 1, spans.get(head, head + 1)))
 
 
 def _denies(h: Hit, negations_state_rules: bool = False) -> bool:
@@ -481,7 +488,7 @@ class Analyser:
                     continue
                 seen_heading_units.add(h.unit)
                 end = spans.get(h.unit, h.unit + 1)
-                sub = sum(units[k].chars for k in range(h.unit + 1, end))
+                sub = _section_chars(h.unit, units, spans)
                 pts = 3.0 if sub >= HEADING_SUBSTANTIAL else 2.0 if sub >= HEADING_SHORT else 1.0
                 if _denied_section(h, hits, units, end, not_future):
                     pts = 1.0
@@ -621,10 +628,10 @@ class Analyser:
         3. Its ``substance`` (figures next to results, a reason next to a source…) is not found
            near the evidence (or in the document, per the pack)."""
         heads = [h for h in hits if units[h.unit].heading and h.kind in ("headings", "strong")]
-        real_heads = [h for h in heads
-                      if sum(units[k].chars for k in range(h.unit + 1, spans.get(h.unit, h.unit + 1)))
-                      >= HEADING_SHORT
-                      and not _denied_section(h, hits, units, spans.get(h.unit, h.unit + 1), det.not_future)]
+        # the element's own sections: headings with something beneath
+        own = [h for h in heads if _section_chars(h.unit, units, spans) >= HEADING_SHORT]
+        real_heads = [h for h in own
+                      if not _denied_section(h, hits, units, spans.get(h.unit, h.unit + 1), det.not_future)]
         body = [h for h in hits if not (units[h.unit].heading and h.kind in ("headings", "strong"))
                 and h.kind != "headings"]
         asserted = [h for h in body if self._counts(h, det) and h.weight >= 1.0]
@@ -643,9 +650,6 @@ class Analyser:
                 # when the element's own sections hold none of its substance, an ordinary word
                 # elsewhere (« bilan », « grâce à ») needs the substance in its own block
                 # (denied or not: « Les résultats » over « on ne pourra juger qu'en fin d'année »)
-                own = [h for h in heads
-                       if sum(units[k].chars for k in range(h.unit + 1, spans.get(h.unit, h.unit + 1)))
-                       >= HEADING_SHORT]
                 own_bare = bool(own) and bool(bare) and all(h.unit in bare for h in own)
                 for h in asserted:
                     if own_bare and not _specific(h):
@@ -667,9 +671,7 @@ class Analyser:
         sub = list(by_owner.get("S:" + det.key, []))
         for name in det.substance_patterns:
             sub.extend(by_owner.get("T:" + name, []))
-        if det.substance_negations:
-            return [h for h in sub if not (h.conditional or h.pending or (h.future and det.not_future))]
-        return [h for h in sub if self._counts(h, det)]
+        return [h for h in sub if not _denies(h, det.substance_negations) and not (h.future and det.not_future)]
 
     @staticmethod
     def _list_follows(hits: list[Hit], sub: list[Hit], units) -> bool:
