@@ -201,15 +201,18 @@ def evaluate_probe(files, packs=None) -> Probe:
     from . import get_analyser
 
     packs = packs or builtin_packs()
-    out = Probe()
+    by_title: dict[str, list[dict]] = {}
     for f in files:
         for case in yaml.safe_load(Path(f).read_text(encoding="utf-8"))["cases"]:
-            blocks = blocks_from_text(case["text"])
-            fa = get_analyser(packs[case["title"]]).analyse(blocks, counted_chars(blocks))
+            by_title.setdefault(case["title"], []).append({**case, "file": Path(f).name})
+    out = Probe()
+    for title, cases in by_title.items():
+        items = [(b, counted_chars(b)) for b in (blocks_from_text(c["text"]) for c in cases)]
+        for case, fa in zip(cases, get_analyser(packs[title]).analyse_many(items)):
             r = next(r for r in fa.elements[case["competence"]] if r.id == case["element"])
             out.counts[r.status] += 1
             if r.status == MISSING:
-                out.missed.append({**case, "file": Path(f).name, "score": r.score})
+                out.missed.append({**case, "score": r.score})
     return out
 
 
