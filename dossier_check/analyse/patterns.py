@@ -271,22 +271,43 @@ def _substance(spec, where: str, token_patterns) -> dict:
                 substance_hint=hint, substance_lists=lists, substance_negations=negations)
 
 
+def _phrase_owners(elements, vocab, company) -> dict[str, list[tuple[str, str]]]:
+    """Every expression of a pack (normalised, in pack order) -> its (owner key, kind) pairs:
+    "E:<detect key>" for an element, "S:<detect key>" for its substance, "C:<competence>" for a
+    competence's vocabulary, "company" for the company cues."""
+    owners: dict[str, list[tuple[str, str]]] = {}
+
+    def own(phrase: str, owner: str, kind: str):
+        p = normalise_text(phrase).strip()
+        if p:
+            owners.setdefault(p, [])
+            if (owner, kind) not in owners[p]:
+                owners[p].append((owner, kind))
+
+    for d in {id(d): d for d in elements.values()}.values():
+        for kind, lst in d.phrases.items():
+            for p in lst:
+                own(p, "E:" + d.key, kind)
+        for p in d.substance_phrases:
+            own(p, "S:" + d.key, "substance")
+    for cid, v in vocab.items():
+        for kind, lst in v.items():
+            for p in lst:
+                own(p, "C:" + cid, kind)
+    for kind, lst in company.items():
+        for p in lst:
+            own(p, "company", kind)
+    return owners
+
+
+def _to_lemmatise(owners) -> list[str]:
+    # « =obtenu »: that form only, no lemma (nothing to lemmatise)
+    return [p for p in owners if not p.startswith("=")]
+
+
 def all_phrases(pack) -> list[str]:
     elements, vocab, _tp, company = _collect(pack)
-    seen: dict[str, None] = {}
-    for d in {id(d): d for d in elements.values()}.values():
-        for lst in list(d.phrases.values()) + [d.substance_phrases]:
-            for p in lst:
-                seen.setdefault(normalise_text(p).strip(), None)
-    for v in vocab.values():
-        for lst in v.values():
-            for p in lst:
-                seen.setdefault(normalise_text(p).strip(), None)
-    for lst in company.values():
-        for p in lst:
-            seen.setdefault(normalise_text(p).strip(), None)
-    # « =obtenu »: that form only, no lemma (nothing to lemmatise)
-    return [p for p in seen if p and not p.startswith("=")]
+    return _to_lemmatise(_phrase_owners(elements, vocab, company))
 
 
 def lemmatise_phrases(phrases: list[str]) -> dict[str, list[str]]:
@@ -378,8 +399,9 @@ def compile_pack(pack) -> CompiledPack:
     from spacy.matcher import Matcher, PhraseMatcher
     from spacy.tokens import Doc
 
+    owners = _phrase_owners(elements, vocab, company)
     cache = load_phrase_cache(pack)
-    phrases = all_phrases(pack)
+    phrases = _to_lemmatise(owners)
     missing = [p for p in phrases if cache is None or p not in cache]
     lemmas = dict(cache or {})
     if missing:
@@ -392,29 +414,6 @@ def compile_pack(pack) -> CompiledPack:
     pm_norm = PhraseMatcher(nlp.vocab, attr="NORM")
     pm_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
     matcher = Matcher(nlp.vocab)
-    owners: dict[str, list[tuple[str, str]]] = {}  # phrase -> owners
-
-    def own(phrase: str, owner: str, kind: str):
-        p = normalise_text(phrase).strip()
-        if p:
-            owners.setdefault(p, [])
-            if (owner, kind) not in owners[p]:
-                owners[p].append((owner, kind))
-
-    for d in {id(d): d for d in elements.values()}.values():
-        for kind, lst in d.phrases.items():
-            for p in lst:
-                own(p, "E:" + d.key, kind)
-        for p in d.substance_phrases:
-            own(p, "S:" + d.key, "substance")
-    for cid, v in vocab.items():
-        for kind, lst in v.items():
-            for p in lst:
-                own(p, "C:" + cid, kind)
-    for kind, lst in company.items():
-        for p in lst:
-            own(p, "company", kind)
-
     for i, (phrase, who) in enumerate(owners.items()):
         label = f"P{i}"
         cp.labels[label] = who
