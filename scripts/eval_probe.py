@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""False « manquant » on excerpts where an element is clearly present (eval/probe/).
+"""The detector on short excerpts (eval/probe/): false « manquant » where an element is clearly
+present, and what it says of decoys (a section about an element that does not give it).
 
-    .venv/bin/python scripts/eval_probe.py [--set dev|heldout] [-v]
+    .venv/bin/python scripts/eval_probe.py [--set dev|heldout|decoy-dev|decoy-heldout] [-v]
 
-``dev`` (the default) is read to improve the detector, ``-v`` lists the excerpts reported missing;
-``heldout`` is only measured (do not use ``-v`` on it, so that it stays a measure). Exit code 1 when
-an excerpt of the set is reported missing."""
+``dev`` (the default) and ``decoy-dev`` are read to improve the detector, ``-v`` lists the errors;
+``heldout`` and ``decoy-heldout`` are only measured (do not use ``-v`` on them, so that they stay a
+measure). Exit code 1 when a clearly present excerpt of the set is reported missing."""
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,10 @@ PROBE = ROOT / "eval" / "probe"
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="False « manquant » on clearly present excerpts.")
-    ap.add_argument("--set", choices=["dev", "heldout"], default="dev", dest="which")
-    ap.add_argument("-v", "--verbose", action="store_true", help="list the excerpts reported missing")
+    ap = argparse.ArgumentParser(description="The detector on short excerpts: clearly present ones, decoys.")
+    ap.add_argument("--set", choices=["dev", "heldout", "decoy-dev", "decoy-heldout"], default="dev",
+                    dest="which")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list the errors")
     args = ap.parse_args(argv)
     files = probe_files(PROBE, args.which)
     if not files:

@@ -177,10 +177,15 @@ def report(q: Quality, verbose: bool = False) -> str:
 
 @dataclass
 class Probe:
-    """How the detector judges short excerpts in which an element is clearly present: every
-    ``missing`` is a false « manquant », the error the issue asks never to make."""
+    """How the detector judges short excerpts.
+
+    ``expect: found`` excerpts hold one element clearly: every ``missing`` is a false « manquant »,
+    the error the issue asks never to make. ``expect: missing`` excerpts (decoys) hold a section
+    about the element that does not give it: there ``missing`` is what a jury would say."""
     counts: dict[str, int] = field(default_factory=lambda: {PRESENT: 0, WEAK: 0, MISSING: 0})
-    missed: list[dict] = field(default_factory=list)  # the cases reported missing
+    missed: list[dict] = field(default_factory=list)  # clearly present, reported missing
+    decoys: dict[str, int] = field(default_factory=lambda: {PRESENT: 0, WEAK: 0, MISSING: 0})
+    decoy_found: list[dict] = field(default_factory=list)  # decoys reported present or weak
 
     @property
     def total(self) -> int:
@@ -190,14 +195,18 @@ class Probe:
     def missing_share(self) -> float:
         return self.counts[MISSING] / self.total if self.total else 0.0
 
+    @property
+    def decoy_total(self) -> int:
+        return sum(self.decoys.values())
+
 
 def probe_files(probe_dir: str | Path, which: str) -> list[Path]:
     return sorted(Path(probe_dir).glob(f"{which}-*.yaml"))
 
 
 def evaluate_probe(files, packs=None) -> Probe:
-    """Each case: ``title``, ``competence``, ``element``, ``text`` (textdoc syntax), all clearly
-    present (``expect: found``)."""
+    """Each case: ``title``, ``competence``, ``element``, ``text`` (textdoc syntax) and
+    ``expect``: ``found`` (clearly present) or ``missing`` (a decoy)."""
     from . import get_analyser
 
     packs = packs or builtin_packs()
@@ -210,6 +219,11 @@ def evaluate_probe(files, packs=None) -> Probe:
         items = [(b, counted_chars(b)) for b in (blocks_from_text(c["text"]) for c in cases)]
         for case, fa in zip(cases, get_analyser(packs[title]).analyse_many(items)):
             r = next(r for r in fa.elements[case["competence"]] if r.id == case["element"])
+            if case.get("expect", "found") == "missing":
+                out.decoys[r.status] += 1
+                if r.status != MISSING:
+                    out.decoy_found.append({**case, "score": r.score, "status": r.status})
+                continue
             out.counts[r.status] += 1
             if r.status == MISSING:
                 out.missed.append({**case, "score": r.score})
@@ -217,11 +231,23 @@ def evaluate_probe(files, packs=None) -> Probe:
 
 
 def probe_report(p: Probe, verbose: bool = False) -> str:
-    lines = [f"excerpts: {p.total} (each with one element clearly present)",
-             f"reported present: {p.counts[PRESENT]}   weak: {p.counts[WEAK]}   "
-             f"missing: {p.counts[MISSING]} ({p.missing_share:.1%}: false « manquant »)"]
+    lines = []
+    if p.total:
+        lines += [f"excerpts: {p.total} (each with one element clearly present)",
+                  f"reported present: {p.counts[PRESENT]}   weak: {p.counts[WEAK]}   "
+                  f"missing: {p.counts[MISSING]} ({p.missing_share:.1%}: false « manquant »)"]
+    if p.decoy_total:
+        n = p.decoy_total
+        lines += [f"decoys: {n} (a section about the element that does not give it)",
+                  f"reported missing: {p.decoys[MISSING]} ({p.decoys[MISSING] / n:.1%})   "
+                  f"weak: {p.decoys[WEAK]} ({p.decoys[WEAK] / n:.1%})   "
+                  f"present: {p.decoys[PRESENT]} ({p.decoys[PRESENT] / n:.1%})"]
     if verbose:
         for c in p.missed:
             lines.append(f"\n  {c['file']}: {c['title']} {c['competence']} {c['element']} (score {c['score']})")
+            lines.extend("    " + line for line in c["text"].strip().splitlines())
+        for c in p.decoy_found:
+            lines.append(f"\n  decoy {c['status']}: {c['file']}: {c['title']} {c['competence']} {c['element']} "
+                         f"[{c.get('kind', '?')}] (score {c['score']})")
             lines.extend("    " + line for line in c["text"].strip().splitlines())
     return "\n".join(lines)
