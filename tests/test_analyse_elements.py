@@ -132,9 +132,8 @@ def test_company_experience_cues(text, expected):
 def test_weak_element_with_a_thin_section_says_which_section_and_what_it_lacks():
     fa = analyse_text("cc", (
         "# La politique de fidélisation de l'agence\n"
-        "La fidélisation est au cœur de la stratégie de l'agence, comme dans toutes les entreprises de service. "
-        "Garder un client coûte moins cher que d'en conquérir un nouveau, et la direction y attache beaucoup "
-        "d'importance depuis toujours.\n"
+        "La fidélisation compte pour l'agence : la direction en parle en réunion et chacun connaît les clients "
+        "qui reviennent chaque année pour leur séminaire.\n"
         "# L'action menée\n"
         "J'ai proposé à ma tutrice de mener une action de fidélisation ciblée sur les clients séminaires, avec "
         "un appel de courtoisie à chacun.\n"))
@@ -143,3 +142,20 @@ def test_weak_element_with_a_thin_section_says_which_section_and_what_it_lacks()
     assert r.advice.startswith("La partie «\u00a0La politique de fidélisation de l'agence\u00a0» en parle sans le "
                                "détailler. La politique de fidélisation de l'entreprise n'est décrite qu'en termes "
                                "généraux\u00a0: le jury attend ses moyens concrets")
+
+
+def test_a_section_of_platitudes_is_missing_and_the_advice_names_it():
+    fa = analyse_text("cc", (
+        "# La politique de fidélisation de l'agence\n"
+        "La fidélisation est au cœur de la stratégie de l'agence, comme dans toutes les entreprises de service. "
+        "Garder un client coûte moins cher que d'en conquérir un nouveau, et la direction y attache une grande "
+        "importance depuis toujours.\n"
+        "# L'action menée\n"
+        "J'ai proposé à ma tutrice de mener une action de fidélisation ciblée sur les clients séminaires, avec "
+        "un appel de courtoisie à chacun.\n"))
+    r = element(fa, "fidelisation", "politique-fidelisation")
+    assert r.status == MISSING
+    assert "La partie «\u00a0La politique de fidélisation de l'agence\u00a0» n'en donne rien de concret" in r.advice
+    # the section is not marked as carrying the element in the outline
+    sec = next(s for s in fa.outline if s.title.startswith("La politique de fidélisation"))
+    assert "politique-fidelisation" not in sec.elements["fidelisation"]

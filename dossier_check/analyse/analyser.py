@@ -12,6 +12,9 @@ Scoring (documented in rules/README.md):
   every mention of the element in it says it is not there yet (« trop tôt », « pas encore »), and
   +½ when the element has a ``substance`` and the section holds none of it (a « La concurrence »
   section that names no competitor);
+- a section of the element's own whose every sentence is filler (``detect.filler``: « comme
+  d'habitude », « au cœur de notre stratégie ») or denies it, with no figure, counts nothing, and
+  when all its own sections are such the element is ``missing`` unless the rest makes it present;
 - ``present`` at 3 points or more, ``weak`` from 1 point, ``missing`` below.
 """
 from __future__ import annotations
@@ -221,8 +224,17 @@ _SENT_END = {".", "!", "?", ";"}
 # Clause boundaries inside a sentence: a negation or a conditional in one clause says nothing of
 # the other (« J'ai choisi le questionnaire parce que les prix ne sont publiés nulle part »).
 _CLAUSE_PUNCT = {":", "(", ")", "—", "–"}
+_QUOTE_OPEN = {"«", "“"}
+_QUOTE_CLOSE = {"»", "”"}
 _CLAUSE_WORDS = {"mais", "car", "parce", "puisque", "tandis", "pourtant", "cependant", "alors", "sinon", "qui", "dont",
                  "donc"}
+
+
+def _fold_doc(doc) -> None:
+    """Words and lemmas compared folded (accents, case): ``norm_`` and ``lemma_`` overwritten."""
+    for t in doc:
+        t.norm_ = fold(t.text)
+        t.lemma_ = fold(t.lemma_ or t.text)
 
 
 def _sentence_flags(doc):
@@ -242,12 +254,19 @@ def _sentence_flags(doc):
         n += 1
         neg = cnd = fut = ne = plus = yet = cond_if = vague = que = False
 
+    quoted = False
     for i, t in enumerate(doc):
         norm = t.norm_
+        if t.text in _QUOTE_OPEN or (t.text == '"' and not quoted):
+            quoted = True
+        elif t.text in _QUOTE_CLOSE or t.text == '"':
+            quoted = False
         if i and (t.text in _CLAUSE_PUNCT or norm in _CLAUSE_WORDS):
             close()  # the boundary word opens the next clause
         sent_of[i] = n
-        if norm in _NEG:
+        if quoted:
+            pass  # words quoted (« pas le temps ») are the client's, they deny nothing of the clause
+        elif norm in _NEG:
             nxt = doc[i + 1].norm_ if i + 1 < len(doc) else ""
             nxt2 = doc[i + 2].norm_ if i + 2 < len(doc) else ""
             if norm == "pas" and nxt in _NOT_ALL:
@@ -261,11 +280,12 @@ def _sentence_flags(doc):
             neg = yet = True  # « il est trop tôt pour en tirer un bilan »
         elif norm == "encore":
             yet = True  # with a negation: « pas encore »
-        elif (norm == "habitude" and i and doc[i - 1].norm_ in ("d'", "d")) or (
+        elif (norm == "habitude" and i and doc[i - 1].norm_ in ("d'", "d")
+              and not (i + 1 < len(doc) and doc[i + 1].text == ",")) or (
                 norm in ("special", "particulier", "notable") and i > 1 and "rien" in
                 (doc[i - 1].norm_, doc[i - 2].norm_)):
             # a deflection, not a description: « j'ai utilisé ce qu'on a d'habitude »,
-            # « rien de spécial à signaler »
+            # « rien de spécial à signaler »; « comme d'habitude, j'ai pris le CRM » describes
             vague = True
         elif norm == "si":
             cond_if = True
@@ -277,7 +297,7 @@ def _sentence_flags(doc):
             ne = True
         elif norm == "plus":
             plus = True
-        if t.pos_ in ("VERB", "AUX"):
+        if t.pos_ in ("VERB", "AUX") and not quoted:
             morph = t.morph
             # the small model takes imperfects for conditionals (« je vérifiais », « il durait »):
             # a conditional or a future is built on the infinitive (« vérifierais », « durerait »)
@@ -288,7 +308,9 @@ def _sentence_flags(doc):
                 fut = True  # « seront mesurés »
             if "Sub" in morph.get("Mood") and que:
                 fut = True  # « il est prévu qu'un bilan soit présenté », not « soit 43 clients »
-        if norm in ("prevu", "prevue", "prevus", "prevues"):
+        if quoted:
+            pass
+        elif norm in ("prevu", "prevue", "prevus", "prevues"):
             # « il est prévu qu'un bilan soit présenté », « un bilan sera prévu » look ahead;
             # « 14 contrats sur les 10 prévus », « comme prévu », « 10 étaient prévus » measure
             # against the plan: results, not announcements
@@ -296,6 +318,8 @@ def _sentence_flags(doc):
                 fut = True
         elif t.lemma_ == "prevoir" and t.pos_ in ("VERB", "AUX") and not ({"Past", "Imp"} & set(t.morph.get("Tense"))):
             fut = True  # « je prévois de relancer », « nous prévoirons »
+        if t.is_space and "\n" in t.text:
+            quoted = False  # a quote left open ends with its paragraph
         if t.text in _SENT_END or (t.is_space and "\n" in t.text) or i == len(doc) - 1:
             close()
     if not flags:
@@ -327,6 +351,31 @@ def _denies(h: Hit, negations_state_rules: bool = False) -> bool:
     return h.negated
 
 
+def _aside(text: str, start: int, end: int) -> bool:
+    """The expression at [start, end) opens its sentence as an aside, followed by a comma:
+    « Comme d'habitude, j'ai pris le CRM » describes what was done, « ce qu'on fait d'habitude »
+    does not."""
+    head = re.split(r"[.!?;:\n]", text[:start])[-1]
+    return len(head.split()) <= 2 and text[end:].lstrip().startswith(",")
+
+
+def _clause_spans(doc, sent_of: list[int], flags: list[tuple]) -> list[tuple[int, int, tuple]]:
+    """Each clause holding a word, as (start, end, flags) character offsets in the doc."""
+    spans: dict[int, list[int]] = {}
+    for i, t in enumerate(doc):
+        if t.is_alpha:
+            span = spans.setdefault(sent_of[i], [t.idx, t.idx + len(t.text)])
+            span[1] = t.idx + len(t.text)
+    return [(a, b, flags[c]) for c, (a, b) in sorted(spans.items())]
+
+
+def _denies_clause(f: tuple, det) -> bool:
+    """A clause's flags (negated, future, conditional, pending) deny what it names, as
+    :func:`_denies` does for a hit."""
+    negated, future, conditional, pending = f
+    return (conditional or pending if det.negations else negated) or (future and det.not_future)
+
+
 def _specific(h: Hit) -> bool:
     """Evidence that can make an element present on its own: a ``strong`` expression or a token
     pattern of weight ≥ 1.5."""
@@ -344,6 +393,25 @@ def _table_after(units: list[Unit], k: int, cap: int = 60) -> range:
     while end < len(units) and end - k <= cap and units[end].listed:
         end += 1
     return range(k, end)
+
+
+_SENTENCE_CUT = re.compile(r"(?<=[.!?;])\s+|\n+")
+# a figure, in digits or in words (folded): « 3 semaines », « trois semaines », « une dizaine »
+_FIGURE = re.compile(r"\d|\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|"
+                     r"seize|vingt|trente|quarante|cinquante|soixante|cent|mille|dizaine|douzaine|quinzaine|"
+                     r"vingtaine|trentaine|cinquantaine|centaine|moitie|tiers|quart)s?\b")
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """The sentences of a block, as (start, end) offsets, blank ones left out."""
+    out, pos = [], 0
+    for m in _SENTENCE_CUT.finditer(text):
+        if text[pos:m.start()].strip():
+            out.append((pos, m.start()))
+        pos = m.end()
+    if text[pos:].strip():
+        out.append((pos, len(text)))
+    return out
 
 
 def _preceded_by(text: str, at: int, words: tuple[str, ...]) -> bool:
@@ -393,10 +461,9 @@ class Analyser:
         return out
 
     # ------------------------------------------------------------ internals
-    def _hits(self, units: list[Unit], doc):
-        for t in doc:
-            t.norm_ = fold(t.text)
-            t.lemma_ = fold(t.lemma_ or t.text)
+    def _hits(self, units: list[Unit], doc, clauses):
+        """Every match of the pack in the doc (folded by :func:`_fold_doc`), grouped by owner, each
+        with the flags of its clause (``clauses``: :func:`_sentence_flags`)."""
         cp = self.compiled
         spans = set()
         for matcher in (cp.phrase_matcher_norm, cp.phrase_matcher_lemma, cp.matcher):
@@ -405,7 +472,7 @@ class Analyser:
         starts = [u.start for u in units]
         import bisect
 
-        sent_of, flags = _sentence_flags(doc)
+        sent_of, flags = clauses
 
         by_owner: dict[str, list[Hit]] = {}
         seen = set()
@@ -467,8 +534,65 @@ class Analyser:
             out.add(h.unit)
         return out
 
+    def _hollow_sections(self, det, hits: list[Hit], sub: list[Hit], filler: list[Hit], units, spans,
+                         clauses: list[tuple[int, int, tuple]]) -> set[int]:
+        """The element's own sections (a heading holding one of its ``headings`` or ``strong``
+        expressions) in which every sentence says nothing of it, and says so:
+        - filler: a ``detect.filler`` expression (« comme d'habitude », « la satisfaction de nos
+          clients est au cœur de… ») with nothing of the element beside it, neither its substance
+          nor a specific expression that does more than name it;
+        - denial: the element named only in negative, conditional or (for what must have happened)
+          future clauses (« nous n'avons fait aucune offre cette fois »), and every clause of the
+          sentence such (« pas de mailing : j'ai appelé chaque client » asserts a channel);
+        and no figure, in digits or in words. « Les moyens : j'ai utilisé ce qu'on a d'habitude »
+        gives no means."""
+        fills: dict[int, list[tuple[int, int]]] = {}
+        denials: dict[int, list[tuple[int, int]]] = {}
+        for f in filler:
+            if not _aside(units[f.unit].text, f.start, f.end):
+                fills.setdefault(f.unit, []).append((f.start, f.end))
+        naming_owner = ("E:" + det.key, "headings")
+        content: dict[int, list[int]] = {}  # specific or substance: outweighs filler
+        asserted: dict[int, list[int]] = {}  # any assertion of the element: outweighs a denial
+        substance = {id(h) for h in sub}
+        for h in hits + sub:
+            if units[h.unit].heading or h.kind == "headings":
+                continue
+            if id(h) not in substance and (_denies(h, det.negations) or (h.future and det.not_future)):
+                denials.setdefault(h.unit, []).append(h.start)
+                continue
+            if naming_owner in self.compiled.labels.get(h.what, ()):
+                continue  # « la politique commerciale est tournée vers le client » names it
+            if any(a <= h.start and h.end <= b for a, b in fills.get(h.unit, ())):
+                continue  # « prix » inside « rapport qualité-prix »
+            if id(h) in substance or _specific(h):
+                content.setdefault(h.unit, []).append(h.start)
+            if h.weight >= 1.0 or id(h) in substance:
+                asserted.setdefault(h.unit, []).append(h.start)
+
+        def inside(marks, a, b):
+            return any(a <= x < b for x in marks)
+
+        def empty(k: int, a: int, b: int) -> bool:
+            if _FIGURE.search(fold(units[k].text[a:b])) or inside(content.get(k, ()), a, b):
+                return False
+            if inside((x for x, _ in fills.get(k, ())), a, b):
+                return True
+            if not inside(denials.get(k, ()), a, b) or inside(asserted.get(k, ()), a, b):
+                return False
+            lo, hi = units[k].start + a, units[k].start + b
+            return all(_denies_clause(f, det) for cs, ce, f in clauses if cs < hi and ce > lo)
+
+        out = set()
+        for hu in {h.unit for h in hits if units[h.unit].heading and h.kind in ("headings", "strong")}:
+            sentences = [(k, a, b) for k in range(hu + 1, spans.get(hu, hu + 1))
+                         for a, b in _sentence_spans(units[k].text)]
+            if sentences and all(empty(*x) for x in sentences):
+                out.add(hu)
+        return out
+
     def _score(self, hits: list[Hit], units, spans, token_pattern_ids: list[str], not_future: bool = False,
-               bare: set[int] | None = None, negations: bool = False):
+               bare: set[int] | None = None, negations: bool = False, hollow: set[int] | None = None):
         """(score, evidence hits sorted best first).
 
         Specific evidence (a section heading, a ``strong`` expression, a token pattern of
@@ -479,9 +603,15 @@ class Analyser:
         head_score = 0.0
         evidence: list[tuple[float, Hit]] = []
         seen_heading_units = set()
+        # sections that say nothing of the element: neither their heading nor what they hold counts
+        emptied = set()
+        for hu in hollow or ():
+            emptied.update(range(hu, spans.get(hu, hu + 1)))
         for h in hits:
             u = units[h.unit]
             if h.kind == "pattern" and h.what not in token_pattern_ids:
+                continue
+            if h.unit in emptied:
                 continue
             if u.heading and h.kind in ("headings", "strong"):
                 if h.unit in seen_heading_units:
@@ -531,7 +661,10 @@ class Analyser:
         return total, [h for _, h in evidence]
 
     def _analyse_doc(self, units: list[Unit], doc, counted: int) -> FileAnalysis:
-        by_owner = self._hits(units, doc)
+        _fold_doc(doc)
+        clauses = _sentence_flags(doc)
+        by_owner = self._hits(units, doc, clauses)
+        denied_clauses = _clause_spans(doc, *clauses)
         spans = self._section_spans(units)
         cp = self.compiled
         elements: dict[str, list[ElementResult]] = {}
@@ -549,10 +682,18 @@ class Analyser:
                         hits.extend(by_owner.get("T:" + name, []))
                     sub = self._substance_hits(det, by_owner) if det.substance_min else []
                     bare = self._bare_sections(det, hits, sub, units, spans) if det.substance_min else None
+                    hollow = self._hollow_sections(det, hits, sub, by_owner.get("filler", []), units, spans,
+                                                   denied_clauses)
                     sc, evh = self._score(hits, units, spans, det.patterns, det.not_future, bare,
-                                          det.negations)
+                                          det.negations, hollow)
                     st = PRESENT if sc >= PRESENT_AT else WEAK if sc >= WEAK_AT else MISSING
                     why = None
+                    if hollow and st != PRESENT:
+                        why = self._emptied(det, hits, evh, hollow, units, spans)
+                        if why and (st == MISSING or not any(_specific(h) and self._counts(h, det) for h in evh)):
+                            st = MISSING
+                        else:
+                            why = None
                     if st == WEAK:
                         why = self._unsupported(det, evh, units, spans, sub, bare)
                         if why:
@@ -615,6 +756,20 @@ class Analyser:
         often negative: ``negations``), conditional (or, for an element that must have happened,
         future) clause."""
         return not _denies(h, det.negations) and not (h.future and det.not_future)
+
+    @staticmethod
+    def _emptied(det, hits: list[Hit], evidence: list[Hit], hollow: set[int], units, spans) -> str | None:
+        """Why an element whose own sections all say nothing concrete is ``missing`` (French), or
+        None when one of its own sections does say something."""
+        own = {h.unit for h in hits if units[h.unit].heading and h.kind in ("headings", "strong")
+               and _section_chars(h.unit, units, spans) > 0}
+        if not own or not own <= hollow:
+            return None
+        title = units[min(own)].text.strip()
+        if len(title) > 60:
+            title = title[:59].rstrip() + "…"
+        return (f"La partie « {title} » n'en donne rien de concret : des formules générales, « comme "
+                "d'habitude », ou pour dire qu'il n'y en a pas.")
 
     def _unsupported(self, det, hits: list[Hit], units, spans, sub: list[Hit], bare: set[int] | None = None) -> str | None:
         """Why a ``weak`` element is in fact ``missing`` (French reason), or None.

@@ -26,7 +26,7 @@ ELEMENT_KEYS = {"headings", "strong", "phrases", "weak", "patterns", "cite", "no
 SUBSTANCE_KEYS = {"phrases", "patterns", "min", "scope", "hint", "lists", "negations"}
 SUBSTANCE_SCOPES = ("near", "document")
 COMPETENCE_KEYS = {"headings", "strong", "phrases", "weak"}
-ROOT_KEYS = {"patterns", "company"}
+ROOT_KEYS = {"patterns", "company", "filler"}
 TOKEN_ATTRS_FOLDED = {"LOWER": "NORM", "NORM": "NORM", "LEMMA": "LEMMA", "TEXT": "NORM", "ORTH": "NORM"}
 CACHE_VERSION = 1
 
@@ -185,6 +185,7 @@ def _collect(pack):
         if k not in ("positive", "negative", "strong"):
             raise DetectError(f"detect.company : clé inconnue « {k} » (positive, strong, negative)")
         company[k] = _str_list(comp[k], f"detect.company.{k}")
+    filler = _str_list(root.get("filler"), "detect.filler")
 
     elements: dict[tuple[str, str], ElementDetect] = {}
     by_def: dict[str, ElementDetect] = {}
@@ -228,7 +229,7 @@ def _collect(pack):
                                              not_future=not_future, negations=negations,
                                              competence_weight=cw, **sub)
             elements[(cid, el.id)] = by_def[dkey]
-    return elements, vocab, token_patterns, company
+    return elements, vocab, token_patterns, company, filler
 
 
 def _substance(spec, where: str, token_patterns) -> dict:
@@ -271,10 +272,11 @@ def _substance(spec, where: str, token_patterns) -> dict:
                 substance_hint=hint, substance_lists=lists, substance_negations=negations)
 
 
-def _phrase_owners(elements, vocab, company) -> dict[str, list[tuple[str, str]]]:
+def _phrase_owners(elements, vocab, company, filler) -> dict[str, list[tuple[str, str]]]:
     """Every expression of a pack (normalised, in pack order) -> its (owner key, kind) pairs:
     "E:<detect key>" for an element, "S:<detect key>" for its substance, "C:<competence>" for a
-    competence's vocabulary, "company" for the company cues."""
+    competence's vocabulary, "company" for the company cues, "filler" for the expressions that
+    say nothing concrete."""
     owners: dict[str, list[tuple[str, str]]] = {}
 
     def own(phrase: str, owner: str, kind: str):
@@ -297,6 +299,8 @@ def _phrase_owners(elements, vocab, company) -> dict[str, list[tuple[str, str]]]
     for kind, lst in company.items():
         for p in lst:
             own(p, "company", kind)
+    for p in filler:
+        own(p, "filler", "filler")
     return owners
 
 
@@ -306,8 +310,8 @@ def _to_lemmatise(owners) -> list[str]:
 
 
 def all_phrases(pack) -> list[str]:
-    elements, vocab, _tp, company = _collect(pack)
-    return _to_lemmatise(_phrase_owners(elements, vocab, company))
+    elements, vocab, _tp, company, filler = _collect(pack)
+    return _to_lemmatise(_phrase_owners(elements, vocab, company, filler))
 
 
 def lemmatise_phrases(phrases: list[str]) -> dict[str, list[str]]:
@@ -394,12 +398,12 @@ def write_phrase_cache(pack) -> str:
 
 
 def compile_pack(pack) -> CompiledPack:
-    elements, vocab, token_patterns, company = _collect(pack)
+    elements, vocab, token_patterns, company, filler = _collect(pack)
     nlp = get_nlp()  # first: spaCy is imported there, with the precompiled regexes
     from spacy.matcher import Matcher, PhraseMatcher
     from spacy.tokens import Doc
 
-    owners = _phrase_owners(elements, vocab, company)
+    owners = _phrase_owners(elements, vocab, company, filler)
     cache = load_phrase_cache(pack)
     phrases = _to_lemmatise(owners)
     missing = [p for p in phrases if cache is None or p not in cache]
