@@ -261,8 +261,10 @@ def _sentence_flags(doc):
             quoted = True
         elif t.text in _QUOTE_CLOSE or t.text == '"':
             quoted = False
-        if i and (t.text in _CLAUSE_PUNCT or norm in _CLAUSE_WORDS):
-            close()  # the boundary word opens the next clause
+        if i and (t.text in _CLAUSE_PUNCT or (norm in _CLAUSE_WORDS and not (ne and not neg))):
+            # the boundary word opens the next clause; not inside an open « ne … pas »
+            # (« cette partie n'a donc pas pu être traitée »)
+            close()
         sent_of[i] = n
         if quoted:
             pass  # words quoted (« pas le temps ») are the client's, they deny nothing of the clause
@@ -359,21 +361,26 @@ def _aside(text: str, start: int, end: int) -> bool:
     return len(head.split()) <= 2 and text[end:].lstrip().startswith(",")
 
 
+_EXPLAINING = {"car", "parce", "puisque"}
+
+
 def _clause_spans(doc, sent_of: list[int], flags: list[tuple]) -> list[tuple[int, int, tuple]]:
-    """Each clause holding a word, as (start, end, flags) character offsets in the doc."""
-    spans: dict[int, list[int]] = {}
+    """Each clause holding a word, as (start, end, flags) character offsets in the doc; clauses
+    that explain (« car », « parce que », « puisque ») are left out: « l'action n'a pas été menée
+    car le magasin a changé de direction » denies the action all the same."""
+    spans: dict[int, list] = {}
     for i, t in enumerate(doc):
         if t.is_alpha:
-            span = spans.setdefault(sent_of[i], [t.idx, t.idx + len(t.text)])
+            span = spans.setdefault(sent_of[i], [t.idx, t.idx + len(t.text), t.norm_])
             span[1] = t.idx + len(t.text)
-    return [(a, b, flags[c]) for c, (a, b) in sorted(spans.items())]
+    return [(a, b, flags[c]) for c, (a, b, first) in sorted(spans.items()) if first not in _EXPLAINING]
 
 
-def _denies_clause(f: tuple, det) -> bool:
-    """A clause's flags (negated, future, conditional, pending) deny what it names, as
-    :func:`_denies` does for a hit."""
+def _denying_clause(f: tuple, det) -> bool:
+    """A clause's flags (negated, future, conditional, pending) say that what it names is not
+    there: negative, conditional, « pas encore », or future for an element that must have happened."""
     negated, future, conditional, pending = f
-    return (conditional or pending if det.negations else negated) or (future and det.not_future)
+    return negated or conditional or pending or (future and det.not_future)
 
 
 def _specific(h: Hit) -> bool:
@@ -535,64 +542,103 @@ class Analyser:
         return out
 
     def _hollow_sections(self, det, hits: list[Hit], sub: list[Hit], filler: list[Hit], units, spans,
-                         clauses: list[tuple[int, int, tuple]]) -> set[int]:
-        """The element's own sections (a heading holding one of its ``headings`` or ``strong``
-        expressions) in which every sentence says nothing of it, and says so:
+                         clauses: list[tuple[int, int, tuple]]) -> tuple[set[int], set[int]]:
+        """(hollow, naming only): the element's own sections (a heading holding one of its
+        ``headings`` or ``strong`` expressions) that say nothing of it.
+
+        Naming only: beneath the heading, no list and nothing of the element but its name again
+        (« La prise de rendez-vous a bien fonctionné »). The words may be missing from the pack
+        rather than from the section, so such a section counts as an empty one (1 point: ``weak``
+        at best on its own), never makes the element ``missing``.
+
+        Hollow: every sentence says nothing of the element, and says so:
         - filler: a ``detect.filler`` expression (« comme d'habitude », « la satisfaction de nos
           clients est au cœur de… ») with nothing of the element beside it, neither its substance
           nor a specific expression that does more than name it;
-        - denial: the element named only in negative, conditional or (for what must have happened)
-          future clauses (« nous n'avons fait aucune offre cette fois »), and every clause of the
-          sentence such (« pas de mailing : j'ai appelé chaque client » asserts a channel);
+        - denial: nothing of the element asserted, and every clause of the sentence negative,
+          conditional or (for what must have happened) future: « nous n'avons fait aucune offre
+          cette fois », « cette partie n'a pas pu être traitée » (« pas de mailing : j'ai appelé
+          chaque client » asserts a channel);
         and no figure, in digits or in words. « Les moyens : j'ai utilisé ce qu'on a d'habitude »
-        gives no means."""
+        gives no means. Neither its heading nor what it holds counts."""
         fills: dict[int, list[tuple[int, int]]] = {}
         denials: dict[int, list[tuple[int, int]]] = {}
         for f in filler:
             if not _aside(units[f.unit].text, f.start, f.end):
                 fills.setdefault(f.unit, []).append((f.start, f.end))
-        naming_owner = ("E:" + det.key, "headings")
-        content: dict[int, list[int]] = {}  # specific or substance: outweighs filler
-        asserted: dict[int, list[int]] = {}  # any assertion of the element: outweighs a denial
+        # where the element is only named: the spans of its ``headings`` expressions (« canaux »
+        # may also be listed as ``strong``: same words, same span)
+        named: dict[int, list[tuple[int, int]]] = {}
+        for h in hits:
+            if h.kind == "headings":
+                named.setdefault(h.unit, []).append((h.start, h.end))
+
+        def naming_hit(h: Hit) -> bool:
+            return h.kind == "headings" or any(a <= h.start and h.end <= b for a, b in named.get(h.unit, ()))
+
+        # specific or substance: outweighs filler, unless announced (future) beside it (« les
+        # objectifs chiffrés seront communiqués plus tard »)
+        content: dict[int, list[tuple[int, bool]]] = {}
+        # any assertion of the element: outweighs a denial, unless itself in a negative clause
+        # beside a denial by name (« pas de politique écrite, pas de procédure à respecter »)
+        asserted: dict[int, list[tuple[int, bool]]] = {}
         substance = {id(h) for h in sub}
         for h in hits + sub:
-            if units[h.unit].heading or h.kind == "headings":
+            if units[h.unit].heading:
                 continue
-            if id(h) not in substance and (_denies(h, det.negations) or (h.future and det.not_future)):
+            naming = naming_hit(h)
+            if id(h) not in substance and (_denies(h, det.negations) or (h.future and det.not_future)
+                                           or (naming and h.negated)):
+                # « nous n'avons pas de politique commerciale écrite » denies even an element
+                # whose rules are negative
                 denials.setdefault(h.unit, []).append(h.start)
                 continue
-            if naming_owner in self.compiled.labels.get(h.what, ()):
+            if naming or h.kind == "headings":
                 continue  # « la politique commerciale est tournée vers le client » names it
             if any(a <= h.start and h.end <= b for a, b in fills.get(h.unit, ())):
                 continue  # « prix » inside « rapport qualité-prix »
             if id(h) in substance or _specific(h):
-                content.setdefault(h.unit, []).append(h.start)
+                content.setdefault(h.unit, []).append((h.start, h.future))
             if h.weight >= 1.0 or id(h) in substance:
-                asserted.setdefault(h.unit, []).append(h.start)
+                asserted.setdefault(h.unit, []).append((h.start, h.negated))
 
         def inside(marks, a, b):
             return any(a <= x < b for x in marks)
 
         def empty(k: int, a: int, b: int) -> bool:
-            if _FIGURE.search(fold(units[k].text[a:b])) or inside(content.get(k, ()), a, b):
+            if _FIGURE.search(fold(units[k].text[a:b])):
                 return False
-            if inside((x for x, _ in fills.get(k, ())), a, b):
+            filled = inside((x for x, _ in fills.get(k, ())), a, b)
+            if inside((x for x, fut in content.get(k, ()) if not (fut and filled)), a, b):
+                return False
+            if filled:
                 return True
-            if not inside(denials.get(k, ()), a, b) or inside(asserted.get(k, ()), a, b):
+            denied = inside(denials.get(k, ()), a, b)
+            if inside((x for x, neg in asserted.get(k, ()) if not (neg and denied)), a, b):
                 return False
+            # the element denied, or nothing of it in a sentence that only denies (« cette partie
+            # n'a pas pu être traitée »): every clause of the sentence denies
             lo, hi = units[k].start + a, units[k].start + b
-            return all(_denies_clause(f, det) for cs, ce, f in clauses if cs < hi and ce > lo)
+            own = [f for cs, ce, f in clauses if cs < hi and ce > lo]
+            return bool(own) and all(_denying_clause(f, det) for f in own)
 
-        out = set()
+        hollow: set[int] = set()
+        naming_only: set[int] = set()
         for hu in {h.unit for h in hits if units[h.unit].heading and h.kind in ("headings", "strong")}:
             sentences = [(k, a, b) for k in range(hu + 1, spans.get(hu, hu + 1))
                          for a, b in _sentence_spans(units[k].text)]
             if sentences and all(empty(*x) for x in sentences):
-                out.add(hu)
-        return out
+                hollow.add(hu)
+            elif sentences:
+                body = range(hu + 1, spans.get(hu, hu + 1))
+                if not any(units[k].listed for k in body) and not any(
+                        h.unit in body and not naming_hit(h) for h in hits + sub):
+                    naming_only.add(hu)
+        return hollow, naming_only
 
     def _score(self, hits: list[Hit], units, spans, token_pattern_ids: list[str], not_future: bool = False,
-               bare: set[int] | None = None, negations: bool = False, hollow: set[int] | None = None):
+               bare: set[int] | None = None, negations: bool = False, hollow: set[int] | None = None,
+               naming_only: set[int] | None = None):
         """(score, evidence hits sorted best first).
 
         Specific evidence (a section heading, a ``strong`` expression, a token pattern of
@@ -607,6 +653,8 @@ class Analyser:
         emptied = set()
         for hu in hollow or ():
             emptied.update(range(hu, spans.get(hu, hu + 1)))
+        for hu in naming_only or ():
+            emptied.update(range(hu + 1, spans.get(hu, hu + 1)))  # the name again, no more
         for h in hits:
             u = units[h.unit]
             if h.kind == "pattern" and h.what not in token_pattern_ids:
@@ -620,6 +668,8 @@ class Analyser:
                 end = spans.get(h.unit, h.unit + 1)
                 sub = _section_chars(h.unit, units, spans)
                 pts = 3.0 if sub >= HEADING_SUBSTANTIAL else 2.0 if sub >= HEADING_SHORT else 1.0
+                if naming_only and h.unit in naming_only:
+                    pts = min(pts, 1.0)  # its name again, nothing else of it beneath
                 if _denied_section(h, hits, units, end, not_future):
                     pts = 1.0
                 if bare and h.unit in bare:
@@ -682,10 +732,10 @@ class Analyser:
                         hits.extend(by_owner.get("T:" + name, []))
                     sub = self._substance_hits(det, by_owner) if det.substance_min else []
                     bare = self._bare_sections(det, hits, sub, units, spans) if det.substance_min else None
-                    hollow = self._hollow_sections(det, hits, sub, by_owner.get("filler", []), units, spans,
-                                                   denied_clauses)
+                    hollow, naming_only = self._hollow_sections(det, hits, sub, by_owner.get("filler", []),
+                                                                units, spans, denied_clauses)
                     sc, evh = self._score(hits, units, spans, det.patterns, det.not_future, bare,
-                                          det.negations, hollow)
+                                          det.negations, hollow, naming_only)
                     st = PRESENT if sc >= PRESENT_AT else WEAK if sc >= WEAK_AT else MISSING
                     why = None
                     if hollow and st != PRESENT:
@@ -701,6 +751,8 @@ class Analyser:
                     thin = None  # a section about the element without its substance: say which
                     if st == WEAK and bare and det.substance_hint:
                         thin = units[min(bare)].text.strip()
+                    elif st == WEAK and naming_only:
+                        thin = units[min(naming_only)].text.strip()
                     elem_cache[det.key] = (sc, evh, st, why, thin)
                 score, ev_hits, status, why, thin = elem_cache[det.key]
                 evidence = []
@@ -726,7 +778,8 @@ class Analyser:
                 elif status == WEAK and thin:
                     if len(thin) > 60:
                         thin = thin[:59].rstrip() + "…"
-                    advice = fr_typo(f"La partie « {thin} » en parle sans le détailler. {det.substance_hint}")
+                    advice = fr_typo(f"La partie « {thin} » en parle sans le détailler. "
+                                     f"{det.substance_hint or el.advice}")
                 elif status == WEAK:
                     advice = fr_typo("Peu d'indices trouvés : " + el.advice[0].lower() + el.advice[1:])
                 res.append(ElementResult(id=el.id, label=el.label, status=status, evidence=evidence,
