@@ -480,6 +480,7 @@ class Analyser:
         import bisect
 
         sent_of, flags = clauses
+        text = doc.text  # built anew at each access
 
         by_owner: dict[str, list[Hit]] = {}
         seen = set()
@@ -494,7 +495,7 @@ class Analyser:
             for owner, kind in cp.labels[label]:
                 if kind == "pattern":
                     weight, _, not_after = cp.token_patterns[owner[2:]]
-                    if not_after and _preceded_by(doc.text, cs, not_after):
+                    if not_after and _preceded_by(text, cs, not_after):
                         continue
                     what = owner[2:]
                 else:
