@@ -202,3 +202,22 @@ def test_sandbox_reads_give_the_same_counts(tmp_path, good):
     report = json.loads(r.stdout)
     assert [d["characters"] and d["characters"]["counted"] for d in report["documents"]] == [n, m, None]
     assert report["documents"][2]["problems"][0]["code"] == "corrupt-file"
+
+
+def test_text_report_says_why_an_element_is_only_weak(tmp_path):
+    """A section of its own that says nothing, the element only hinted at elsewhere: « à vérifier »,
+    and the line beneath names the empty section."""
+    p = tmp_path / "fidelisation.docx"
+    d = docx.Document()
+    d.add_heading("La politique de fidélisation", 1)
+    d.add_paragraph("Depuis 2022, l'entreprise propose à ses clients professionnels un programme de fidélité gratuit, "
+                    "avec la livraison offerte dès 60 € de commande et un interlocuteur unique par client.")
+    d.add_heading("Les offres promotionnelles", 1)
+    d.add_paragraph("Côté offres, on a proposé ce qui se fait d'habitude dans le programme, rien de particulier "
+                    "à signaler pour cette action.")
+    d.save(p)
+    r = run("check", "--title", "cc", "--no-layout", p)
+    line = next(x for x in r.output.splitlines() if "Offres promotionnelles proposées" in x)
+    assert "(peu développé, à vérifier)" in line
+    after = r.output.splitlines()[r.output.splitlines().index(line) + 1]
+    assert after.strip().startswith("→ La partie «\u00a0Les offres promotionnelles\u00a0» n'en donne rien de concret")

@@ -739,18 +739,24 @@ class Analyser:
                                           det.negations, hollow, naming_only)
                     st = PRESENT if sc >= PRESENT_AT else WEAK if sc >= WEAK_AT else MISSING
                     why = None
-                    if hollow and st != PRESENT:
-                        why = self._emptied(det, hits, evh, hollow, units, spans)
-                        if why and (st == MISSING or not any(_specific(h) and self._counts(h, det) for h in evh)):
-                            st = MISSING
-                        else:
-                            why = None
-                    if st == WEAK:
-                        why = self._unsupported(det, evh, units, spans, sub, bare)
-                        if why:
-                            st = MISSING
+                    emptied = self._emptied(det, hits, evh, hollow, units, spans) if hollow else None
+                    if emptied and st != PRESENT and (
+                            st == MISSING or not any(_specific(h) and self._counts(h, det) for h in evh)):
+                        st, why = MISSING, emptied
+                    else:
+                        if st == WEAK:
+                            why = self._unsupported(det, evh, units, spans, sub, bare)
+                            if why:
+                                st = MISSING
+                        if emptied and st != MISSING:
+                            # its own section says nothing, the rest of the document says something:
+                            # perhaps of another element (the policy's programme under « Offres »)
+                            st = WEAK
+                            why = emptied + " Les indices trouvés ailleurs dans le document sont à vérifier."
                     thin = None  # a section about the element without its substance: say which
-                    if st == WEAK and bare and det.substance_hint:
+                    if st == WEAK and why:
+                        pass  # said by why
+                    elif st == WEAK and bare and det.substance_hint:
                         thin = units[min(bare)].text.strip()
                     elif st == WEAK and naming_only:
                         thin = units[min(naming_only)].text.strip()
@@ -776,6 +782,8 @@ class Analyser:
                 advice = None
                 if status == MISSING:
                     advice = missing_advice(el, det, why)
+                elif status == WEAK and why:
+                    advice = fr_typo(f"{why} {el.advice}")
                 elif status == WEAK and thin:
                     if len(thin) > 60:
                         thin = thin[:59].rstrip() + "…"

@@ -103,6 +103,8 @@ def _document(d: dict, st: _Style, verbose: bool) -> list[str]:
                 ev = e["evidence"][0] if e["evidence"] else None
                 q = f" — « {ev['text']} »" if ev else ""
                 out.append(f"    {mark} {label} (peu développé, à vérifier){q}")
+                if e.get("advice"):
+                    out.append(f"        → {e['advice']}")
             elif e["status"] == "missing":
                 out.append(f"    {mark} {label} — non trouvé")
             else:
