@@ -159,3 +159,24 @@ def test_a_section_of_platitudes_is_missing_and_the_advice_names_it():
     # the section is not marked as carrying the element in the outline
     sec = next(s for s in fa.outline if s.title.startswith("La politique de fidélisation"))
     assert "politique-fidelisation" not in sec.elements["fidelisation"]
+
+
+def test_empty_sections_still_tell_which_competence_the_file_is():
+    """A section that says nothing of its element makes the element missing, not the file less
+    about its competence: a hollow « Profils clients » is still a fidelisation section (heldout2
+    cc-fid-a02 was taken for a plan of actions)."""
+    head = (
+        "# L'action menée\n"
+        "Pour relancer les clients séminaires de 2023, j'ai proposé à ma responsable une offre de fidélité : "
+        "10 % de remise sur la salle et le café d'accueil offert pour toute réservation avant le 31 mars.\n")
+    hollow = ("# Profils clients\n"
+              "Chaque client est unique et il faut être à son écoute, c'est la base de notre métier.\n")
+    tail = ("# Les canaux de communication\n"
+            "J'ai envoyé un e-mailing personnalisé aux 64 clients, puis je les ai relancés par téléphone.\n"
+            "# Les résultats\n"
+            "Sur les 64 clients relancés, 14 ont réservé, pour un chiffre d'affaires de 38 000 €.\n")
+    with_hollow = analyse_text("cc", head + hollow + tail)
+    without = analyse_text("cc", head + tail)
+    assert element(with_hollow, "fidelisation", "profils-clients").status == MISSING
+    assert with_hollow.scores["fidelisation"] > without.scores["fidelisation"]
+    assert with_hollow.best == "fidelisation"

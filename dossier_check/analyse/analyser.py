@@ -383,6 +383,17 @@ def _denying_clause(f: tuple, det) -> bool:
     return negated or conditional or pending or (future and det.not_future)
 
 
+def _first_units(hits: list[Hit], n: int) -> list[int]:
+    """The units of the first ``n`` hits in distinct units: those the evidence quotes."""
+    out: list[int] = []
+    for h in hits:
+        if h.unit not in out:
+            out.append(h.unit)
+            if len(out) == n:
+                break
+    return out
+
+
 def _specific(h: Hit) -> bool:
     """Evidence that can make an element present on its own: a ``strong`` expression or a token
     pattern of weight ≥ 1.5."""
@@ -721,7 +732,8 @@ class Analyser:
         elements: dict[str, list[ElementResult]] = {}
         per_unit_elements: dict[str, dict[int, set[str]]] = {}
         parts: dict[str, dict[str, float]] = {}
-        elem_cache: dict[str, tuple[float, list[Hit]]] = {}
+        elem_cache: dict[str, tuple] = {}
+        topics: dict[tuple[str, str], tuple[float, bool]] = {}
         for cid, comp in self.pack.competences.items():
             res = []
             per_unit = per_unit_elements.setdefault(cid, {})
@@ -760,8 +772,15 @@ class Analyser:
                         thin = units[min(bare)].text.strip()
                     elif st == WEAK and naming_only:
                         thin = units[min(naming_only)].text.strip()
-                    elem_cache[det.key] = (sc, evh, st, why, thin)
-                score, ev_hits, status, why, thin = elem_cache[det.key]
+                    # what the element says of the file's competence: its sections count even
+                    # when they say nothing of it (a hollow « Profils clients » is still about
+                    # fidelisation)
+                    topic_sc, topic_evh = (self._score(hits, units, spans, det.patterns, det.not_future, bare,
+                                                       det.negations) if hollow or naming_only else (sc, evh))
+                    topic = (topic_sc, any(units[u].heading for u in _first_units(topic_evh, MAX_EVIDENCE)))
+                    elem_cache[det.key] = (sc, evh, st, why, thin, topic)
+                score, ev_hits, status, why, thin, topic = elem_cache[det.key]
+                topics[(cid, el.id)] = topic
                 evidence = []
                 used_units = set()
                 for h in ev_hits:
@@ -794,7 +813,7 @@ class Analyser:
                 res.append(ElementResult(id=el.id, label=el.label, status=status, evidence=evidence,
                                          advice=advice, score=round(score, 2)))
             elements[cid] = res
-            parts[cid] = self._competence_parts(cid, res, by_owner, units, spans)
+            parts[cid] = self._competence_parts(cid, res, topics, by_owner, units)
         scores = self._combine(parts)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         best, confident = None, False
@@ -904,14 +923,16 @@ class Analyser:
                     return True
         return False
 
-    def _competence_parts(self, cid, res, by_owner, units, spans) -> dict[str, float]:
+    def _competence_parts(self, cid, res, topics, by_owner, units) -> dict[str, float]:
         """cover: how well the competence's own elements are covered; headings: share of them
-        that have a section of their own; vocab: the competence's vocabulary (raw points)."""
+        that have a section of their own; vocab: the competence's vocabulary (raw points).
+        ``topics``: (competence, element) -> (score, has a section), counting the element's
+        sections even when they say nothing of it."""
         own = [r for r in res if r.id not in self.common_ids] or res
         w = {r.id: self.compiled.elements[(cid, r.id)].competence_weight for r in own}
         total = sum(w.values()) or 1.0
-        cover = sum(w[r.id] * min(r.score, 4.0) / 4.0 for r in own) / total
-        headed = sum(w[r.id] for r in own if any(e.in_heading for e in r.evidence)) / total
+        cover = sum(w[r.id] * min(topics[(cid, r.id)][0], 4.0) / 4.0 for r in own) / total
+        headed = sum(w[r.id] for r in own if topics[(cid, r.id)][1]) / total
         vscore = self._vocab_score(by_owner.get("C:" + cid, []), units)
         return {"cover": cover, "headings": headed, "vocab": vscore}
 
