@@ -19,6 +19,7 @@ Scoring (documented in rules/README.md):
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -364,16 +365,16 @@ def _aside(text: str, start: int, end: int) -> bool:
 _EXPLAINING = {"car", "parce", "puisque"}
 
 
-def _clause_spans(doc, sent_of: list[int], flags: list[tuple]) -> list[tuple[int, int, tuple]]:
-    """Each clause holding a word, as (start, end, flags) character offsets in the doc; clauses
-    that explain (« car », « parce que », « puisque ») are left out: « l'action n'a pas été menée
-    car le magasin a changé de direction » denies the action all the same."""
+def _clause_spans(doc, sent_of: list[int], flags: list[tuple]) -> list[tuple[int, int, tuple, bool]]:
+    """Each clause holding a word, as (start, end, flags, explaining) with character offsets in
+    the doc; ``explaining``: the clause opens with « car », « parce que » or « puisque » (« l'action
+    n'a pas été menée car le magasin a changé de direction » denies the action all the same)."""
     spans: dict[int, list] = {}
     for i, t in enumerate(doc):
         if t.is_alpha:
             span = spans.setdefault(sent_of[i], [t.idx, t.idx + len(t.text), t.norm_])
             span[1] = t.idx + len(t.text)
-    return [(a, b, flags[c]) for c, (a, b, first) in sorted(spans.items()) if first not in _EXPLAINING]
+    return [(a, b, flags[c], first in _EXPLAINING) for c, (a, b, first) in sorted(spans.items())]
 
 
 def _denying_clause(f: tuple, det) -> bool:
@@ -420,10 +421,19 @@ _FIGURE = re.compile(r"\d|\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onz
                      r"vingtaine|trentaine|cinquantaine|centaine|moitie|tiers|quart)s?\b")
 
 
+# a full stop after these does not end the sentence: « M. Renaud », « cf. », « etc. »
+_ABBREVIATIONS = {"m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "cf", "etc", "env", "p", "vs",
+                  "ex", "art", "av", "bd", "no", "n°", "tel", "ets", "cie"}
+
+
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     """The sentences of a block, as (start, end) offsets, blank ones left out."""
     out, pos = [], 0
     for m in _SENTENCE_CUT.finditer(text):
+        if text[m.start() - 1:m.start()] == ".":
+            word = text[max(pos, m.start() - 6):m.start() - 1].split()
+            if word and (word[-1].lower() in _ABBREVIATIONS or (len(word[-1]) == 1 and word[-1].isupper())):
+                continue  # « M. Renaud » goes on
         if text[pos:m.start()].strip():
             out.append((pos, m.start()))
         pos = m.end()
@@ -488,7 +498,6 @@ class Analyser:
             for mid, s, e in matcher(doc):
                 spans.add((self.nlp.vocab.strings[mid], s, e))
         starts = [u.start for u in units]
-        import bisect
 
         sent_of, flags = clauses
         text = doc.text  # built anew at each access
@@ -588,6 +597,17 @@ class Analyser:
         def naming_hit(h: Hit) -> bool:
             return h.kind == "headings" or any(a <= h.start and h.end <= b for a, b in named.get(h.unit, ()))
 
+        starts = [c[0] for c in clauses]
+
+        def clause_of(unit: int, at: int) -> tuple[int, int] | None:
+            x = units[unit].start + at
+            i = bisect.bisect_right(starts, x) - 1
+            return (clauses[i][0], clauses[i][1]) if i >= 0 and x < clauses[i][1] else None
+
+        def filled_clause(h: Hit) -> bool:
+            c = clause_of(h.unit, h.start)
+            return c is not None and any(c[0] <= units[h.unit].start + a < c[1] for a, _ in fills.get(h.unit, ()))
+
         # specific or substance: outweighs filler, unless announced (future) beside it (« les
         # objectifs chiffrés seront communiqués plus tard »)
         content: dict[int, list[tuple[int, bool]]] = {}
@@ -609,7 +629,10 @@ class Analyser:
                 continue  # « la politique commerciale est tournée vers le client » names it
             if any(a <= h.start and h.end <= b for a, b in fills.get(h.unit, ())):
                 continue  # « prix » inside « rapport qualité-prix »
-            if id(h) in substance or _specific(h):
+            if _specific(h) or (id(h) in substance and not filled_clause(h)):
+                # substance beside filler in its clause is part of it (« contribuer à la
+                # satisfaction de la clientèle »); in a clause of its own it says something
+                # (« notre priorité : aucune remise sans l'accord du directeur »)
                 content.setdefault(h.unit, []).append((h.start, h.future))
             if h.weight >= 1.0 or id(h) in substance:
                 asserted.setdefault(h.unit, []).append((h.start, h.negated))
@@ -631,7 +654,7 @@ class Analyser:
             # the element denied, or nothing of it in a sentence that only denies (« cette partie
             # n'a pas pu être traitée »): every clause of the sentence denies
             lo, hi = units[k].start + a, units[k].start + b
-            own = [f for cs, ce, f in clauses if cs < hi and ce > lo]
+            own = [f for cs, ce, f, explaining in clauses if cs < hi and ce > lo and not explaining]
             return bool(own) and all(_denying_clause(f, det) for f in own)
 
         hollow: set[int] = set()
