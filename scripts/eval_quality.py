@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Quality of the content analysis on a labelled set.
 
-    .venv/bin/python scripts/eval_quality.py [EVAL_DIR] [--set main|heldout|heldout2] [-v]
+    .venv/bin/python scripts/eval_quality.py [EVAL_DIR] [--set main|heldout|dev2|heldout2|heldout3] [-v]
 
 ``--set main`` (the default) reads eval/labels.yaml, ``--set heldout`` eval/heldout/labels.yaml,
-``--set heldout2`` eval/heldout2/labels-*.yaml (same format, eval/README.md: each document's
-``file`` is relative to eval/); EVAL_DIR names any other such directory.
+``--set dev2``, ``heldout2`` and ``heldout3`` their directory's labels-*.yaml (same format,
+eval/README.md: each document's ``file`` is relative to eval/); EVAL_DIR names any other such
+directory. heldout3 is the never-read set: print its summary, not ``-v``.
 
 Prints precision / recall / F1 for detecting missing elements (missing = positive class),
 the share of elements judged « weak », competence-assignment accuracy and company-experience
@@ -23,14 +24,14 @@ sys.path.insert(0, str(ROOT))
 from dossier_check.analyse.quality import evaluate, label_files, report  # noqa: E402
 
 SETS = {"main": ROOT / "eval", "heldout": ROOT / "eval" / "heldout", "dev2": ROOT / "eval" / "dev2",
-        "heldout2": ROOT / "eval" / "heldout2"}
+        "heldout2": ROOT / "eval" / "heldout2", "heldout3": ROOT / "eval" / "heldout3"}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Quality of the content analysis on a labelled set.")
     ap.add_argument("eval_dir", nargs="?", type=Path, help="directory holding labels.yaml")
     ap.add_argument("--set", choices=sorted(SETS), default="main", dest="which",
-                    help="main: eval/ (default); heldout: eval/heldout/; heldout2: eval/heldout2/")
+                    help="main: eval/ (default); heldout, dev2, heldout2, heldout3: eval/<name>/")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every error")
     args = ap.parse_args(argv)
     eval_dir = args.eval_dir or SETS[args.which]

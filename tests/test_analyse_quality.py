@@ -78,3 +78,16 @@ KNOWN_PROBE_MISSES = {
     # steps as a table numbered « N° | Ce qui a été fait », without a word of sequence or of step
     ("dev-cc-4.yaml", "etapes", "| N° | Ce qui a été "),
 }
+
+
+def test_most_hollow_sections_of_the_dev_decoys_are_reported_missing():
+    """eval/probe/decoy-dev-*.yaml: a heading naming an element over a body that does not give it
+    (platitudes, « comme d'habitude », « aucune offre cette fois », « seront définis plus tard »…).
+    The figures measured when this test was written (121 of 209 missing, 36 present); a drop means
+    a change made hollow sections count again."""
+    from dossier_check.analyse.quality import evaluate_probe, probe_files, probe_report
+
+    p = evaluate_probe(probe_files(EVAL / "probe", "decoy-dev"))
+    assert p.decoy_total >= 200
+    assert p.decoys["missing"] / p.decoy_total >= 0.55, probe_report(p)
+    assert p.decoys["present"] / p.decoy_total <= 0.20, probe_report(p)
