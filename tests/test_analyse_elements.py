@@ -123,6 +123,11 @@ def test_heading_evidence_comes_first_and_is_marked():
     ("Pendant 6 semaines, j'ai travaillé dans l'entreprise d'entraînement pédagogique (EEP) du centre. "
      "Mon poste dans l'EEP : conseiller commercial sédentaire, avec un formateur dans le rôle du directeur.",
      False),
+    # « apprentie » alone says the candidate is in a company
+    ("Service commercial : la gérante, un commercial CHR et moi, apprentie NTC depuis septembre.", True),
+    # a town that wants no private company says nothing of the candidate
+    ("Je prépare le titre en alternance chez Lauragais Solaire, avec M. Ferrand, mon tuteur. Baziège a refusé "
+     "la réunion parce qu'elle ne voulait pas d'entreprise privée.", True),
 ])
 def test_company_experience_cues(text, expected):
     fa = analyse_text("cc", "# Contexte\n" + text)

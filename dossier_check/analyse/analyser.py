@@ -274,6 +274,8 @@ def _sentence_flags(doc):
             nxt2 = doc[i + 2].norm_ if i + 2 < len(doc) else ""
             if norm == "pas" and nxt in _NOT_ALL:
                 pass  # « ils n'ont pas tous les mêmes attentes », « pas seulement » assert something
+            elif norm == "pas" and not ne and i and doc[i - 1].text == ",":
+                pass  # « un mail personnel, pas une newsletter, avec… »: only the aside is denied
             elif norm == "rien" and (nxt in ("ne", "n'") and nxt2 in ("vaut", "valait", "remplace")
                                      or nxt == "de" and nxt2 in ("tel", "mieux")):
                 pass  # « rien ne vaut les devis », « rien de tel que » praise, they deny nothing
