@@ -128,6 +128,9 @@ def test_heading_evidence_comes_first_and_is_marked():
     # a town that wants no private company says nothing of the candidate
     ("Je prépare le titre en alternance chez Lauragais Solaire, avec M. Ferrand, mon tuteur. Baziège a refusé "
      "la réunion parce qu'elle ne voulait pas d'entreprise privée.", True),
+    # the job said with « comme »
+    ("Ca fait 10 ans que je suis dans la vente, et depuis 4 ans comme commercial a l'agence Loca'Plus de "
+     "La Rochelle. Je passe le titre pour valider mon experience.", True),
 ])
 def test_company_experience_cues(text, expected):
     fa = analyse_text("cc", "# Contexte\n" + text)

@@ -67,13 +67,15 @@ class Unit:
 def _pseudo_heading_level(text: str, next_text: str | None) -> int | None:
     """A paragraph typed as a heading (« 1. Contexte », « II - RÉSULTATS »): its level, else None."""
     t = text.strip()
-    if not t or len(t) > 90 or "\n" in t:
+    if not t or len(t) > 110 or "\n" in t:
         return None
     words = t.split()
-    if len(words) > 12 or t[-1] in ".,;" or (next_text is not None and len(next_text.strip()) < len(t)):
+    letters = [c for c in t if c.isalpha()]
+    shouted = len(letters) >= 4 and all(c.isupper() for c in letters)
+    if (len(words) > (16 if shouted else 12) or (len(t) > 90 and not shouted) or t[-1] in ".,;"
+            or (next_text is not None and len(next_text.strip()) < len(t))):
         return None
     m = _NUMBERING.match(t)
-    letters = [c for c in t if c.isalpha()]
     if m:
         rest = t[m.end():].strip()
         if not rest or not rest[0].isalpha() or not rest[0].isupper() and not rest[0].isdigit():
@@ -83,7 +85,9 @@ def _pseudo_heading_level(text: str, next_text: str | None) -> int | None:
         if m.group("letter"):
             return 2
         return 1
-    if len(letters) >= 4 and all(c.isupper() for c in letters) and len(words) <= 8:
+    if shouted:
+        # a line in capitals is a title, colon and brackets included (« LE CAS : LANCER
+        # L'ÉTIQUETTE CHEZ LES PRODUCTEURS LOCAUX »)
         return 1
     if t.endswith(":") and len(words) <= 6 and t[0].isupper():
         return 3
