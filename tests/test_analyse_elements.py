@@ -131,6 +131,9 @@ def test_heading_evidence_comes_first_and_is_marked():
     # the job said with « comme »
     ("Ca fait 10 ans que je suis dans la vente, et depuis 4 ans comme commercial a l'agence Loca'Plus de "
      "La Rochelle. Je passe le titre pour valider mon experience.", True),
+    # the school side of an alternance is not a school project
+    ("Je suis en alternance depuis octobre chez Paysoft Solutions, trois semaines en entreprise et une semaine "
+     "en centre de formation. Sous la responsabilité de mon tuteur, on a répété le pitch en jeu de rôle.", True),
 ])
 def test_company_experience_cues(text, expected):
     fa = analyse_text("cc", "# Contexte\n" + text)
