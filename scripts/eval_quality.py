@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Quality of the content analysis on a labelled set.
 
-    .venv/bin/python scripts/eval_quality.py [EVAL_DIR] [--set main|heldout|dev2|heldout2|heldout3|heldout4|heldout5] [-v]
+    .venv/bin/python scripts/eval_quality.py [EVAL_DIR] [--set main|heldout|dev2|heldout2…heldout6] [-v]
 
 ``--set main`` (the default) reads eval/labels.yaml, ``--set heldout`` eval/heldout/labels.yaml,
-``--set dev2``, ``heldout2``, ``heldout3``, ``heldout4`` and ``heldout5`` their directory's labels-*.yaml (same format,
+``--set dev2`` and ``heldout2`` to ``heldout6`` their directory's labels-*.yaml (same format,
 eval/README.md: each document's ``file`` is relative to eval/); EVAL_DIR names any other such
-directory. heldout5 is the never-read set: print its summary, not ``-v``.
+directory. heldout6 is the never-read set: print its summary, not ``-v``.
 
 Prints precision / recall / F1 for detecting missing elements (missing = positive class),
 the share of elements judged « weak », competence-assignment accuracy and company-experience
@@ -25,14 +25,15 @@ from dossier_check.analyse.quality import evaluate, label_files, report  # noqa:
 
 SETS = {"main": ROOT / "eval", "heldout": ROOT / "eval" / "heldout", "dev2": ROOT / "eval" / "dev2",
         "heldout2": ROOT / "eval" / "heldout2", "heldout3": ROOT / "eval" / "heldout3",
-        "heldout4": ROOT / "eval" / "heldout4", "heldout5": ROOT / "eval" / "heldout5"}
+        "heldout4": ROOT / "eval" / "heldout4", "heldout5": ROOT / "eval" / "heldout5",
+        "heldout6": ROOT / "eval" / "heldout6"}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Quality of the content analysis on a labelled set.")
     ap.add_argument("eval_dir", nargs="?", type=Path, help="directory holding labels.yaml")
     ap.add_argument("--set", choices=sorted(SETS), default="main", dest="which",
-                    help="main: eval/ (default); heldout, dev2, heldout2 … heldout5: eval/<name>/")
+                    help="main: eval/ (default); heldout, dev2, heldout2 … heldout6: eval/<name>/")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every error")
     args = ap.parse_args(argv)
     eval_dir = args.eval_dir or SETS[args.which]
