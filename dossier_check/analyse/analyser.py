@@ -327,9 +327,10 @@ def _sentence_flags(doc):
                 fut = True
         elif t.lemma_ == "prevoir" and t.pos_ in ("VERB", "AUX") and not ({"Past", "Imp"} & set(t.morph.get("Tense"))):
             fut = True  # « je prévois de relancer », « nous prévoirons »
-        if t.is_space and "\n" in t.text:
+        newline = t.is_space and "\n" in t.text
+        if newline:
             quoted = False  # a quote left open ends with its paragraph
-        if t.text in _SENT_END or (t.is_space and "\n" in t.text) or i == len(doc) - 1:
+        if t.text in _SENT_END or newline or i == len(doc) - 1:
             close()
     if not flags:
         flags.append((False, False, False, False))
@@ -390,15 +391,28 @@ def _denying_clause(f: tuple, det) -> bool:
     return negated or conditional or pending or (future and det.not_future)
 
 
-def _first_units(hits: list[Hit], n: int) -> list[int]:
-    """The units of the first ``n`` hits in distinct units: those the evidence quotes."""
-    out: list[int] = []
+def _first_hits(hits: list[Hit], n: int) -> list[Hit]:
+    """The first hit of each of the first ``n`` distinct blocks: the evidence quoted."""
+    out: list[Hit] = []
+    units: set[int] = set()
     for h in hits:
-        if h.unit not in out:
-            out.append(h.unit)
+        if h.unit not in units:
+            units.add(h.unit)
+            out.append(h)
             if len(out) == n:
                 break
     return out
+
+
+def _opens_section(h: Hit, units: list[Unit]) -> bool:
+    """A ``headings`` or ``strong`` expression in a heading: the heading opens a section about
+    the hit's owner."""
+    return units[h.unit].heading and h.kind in ("headings", "strong")
+
+
+def _covered(h: Hit, spans: dict[int, list[tuple[int, int]]]) -> bool:
+    """The hit lies within one of ``spans`` (unit -> [(start, end)]) of its block."""
+    return any(a <= h.start and h.end <= b for a, b in spans.get(h.unit, ()))
 
 
 def _specific(h: Hit) -> bool:
@@ -555,7 +569,7 @@ class Analyser:
         element whose substance may be a list, a list right under the heading)."""
         out = set()
         for h in hits:
-            if not (units[h.unit].heading and h.kind in ("headings", "strong")):
+            if not _opens_section(h, units):
                 continue
             end = spans.get(h.unit, h.unit + 1)
             # min counts in the section for near substance; document-wide substance (« d'abord…
@@ -569,7 +583,7 @@ class Analyser:
         return out
 
     def _hollow_sections(self, det, hits: list[Hit], sub: list[Hit], filler: list[Hit], units, spans,
-                         clauses: list[tuple[int, int, tuple]]) -> tuple[set[int], set[int]]:
+                         clauses: list[tuple[int, int, tuple, bool]]) -> tuple[set[int], set[int]]:
         """(hollow, naming only): the element's own sections (a heading holding one of its
         ``headings`` or ``strong`` expressions) that say nothing of it.
 
@@ -589,7 +603,7 @@ class Analyser:
         and no figure, in digits or in words. « Les moyens : j'ai utilisé ce qu'on a d'habitude »
         gives no means. Neither its heading nor what it holds counts."""
         fills: dict[int, list[tuple[int, int]]] = {}
-        denials: dict[int, list[tuple[int, int]]] = {}
+        denials: dict[int, list[int]] = {}
         for f in filler:
             if not _aside(units[f.unit].text, f.start, f.end):
                 fills.setdefault(f.unit, []).append((f.start, f.end))
@@ -601,7 +615,7 @@ class Analyser:
                 named.setdefault(h.unit, []).append((h.start, h.end))
 
         def naming_hit(h: Hit) -> bool:
-            return h.kind == "headings" or any(a <= h.start and h.end <= b for a, b in named.get(h.unit, ()))
+            return h.kind == "headings" or _covered(h, named)
 
         starts = [c[0] for c in clauses]
 
@@ -633,7 +647,7 @@ class Analyser:
                 continue
             if naming or h.kind == "headings":
                 continue  # « la politique commerciale est tournée vers le client » names it
-            if any(a <= h.start and h.end <= b for a, b in fills.get(h.unit, ())):
+            if _covered(h, fills):
                 continue  # « prix » inside « rapport qualité-prix »
             if _specific(h) or (id(h) in substance and not filled_clause(h)):
                 # substance beside filler in its clause is part of it (« contribuer à la
@@ -665,7 +679,7 @@ class Analyser:
 
         hollow: set[int] = set()
         naming_only: set[int] = set()
-        for hu in {h.unit for h in hits if units[h.unit].heading and h.kind in ("headings", "strong")}:
+        for hu in {h.unit for h in hits if _opens_section(h, units)}:
             sentences = [(k, a, b) for k in range(hu + 1, spans.get(hu, hu + 1))
                          for a, b in _sentence_spans(units[k].text)]
             if sentences and all(empty(*x) for x in sentences):
@@ -702,7 +716,7 @@ class Analyser:
                 continue
             if h.unit in emptied:
                 continue
-            if u.heading and h.kind in ("headings", "strong"):
+            if _opens_section(h, units):
                 if h.unit in seen_heading_units:
                     continue
                 seen_heading_units.add(h.unit)
@@ -755,7 +769,7 @@ class Analyser:
         _fold_doc(doc)
         clauses = _sentence_flags(doc)
         by_owner = self._hits(units, doc, clauses)
-        denied_clauses = _clause_spans(doc, *clauses)
+        clause_spans = _clause_spans(doc, *clauses)
         spans = self._section_spans(units)
         cp = self.compiled
         elements: dict[str, list[ElementResult]] = {}
@@ -775,7 +789,7 @@ class Analyser:
                     sub = self._substance_hits(det, by_owner) if det.substance_min else []
                     bare = self._bare_sections(det, hits, sub, units, spans) if det.substance_min else None
                     hollow, naming_only = self._hollow_sections(det, hits, sub, by_owner.get("filler", []),
-                                                                units, spans, denied_clauses)
+                                                                units, spans, clause_spans)
                     sc, evh = self._score(hits, units, spans, det.patterns, det.not_future, bare,
                                           det.negations, hollow, naming_only)
                     st = PRESENT if sc >= PRESENT_AT else WEAK if sc >= WEAK_AT else MISSING
@@ -806,25 +820,16 @@ class Analyser:
                     # fidelisation)
                     topic_sc, topic_evh = (self._score(hits, units, spans, det.patterns, det.not_future, bare,
                                                        det.negations) if hollow or naming_only else (sc, evh))
-                    topic = (topic_sc, any(units[u].heading for u in _first_units(topic_evh, MAX_EVIDENCE)))
+                    topic = (topic_sc, any(units[h.unit].heading for h in _first_hits(topic_evh, MAX_EVIDENCE)))
                     elem_cache[det.key] = (sc, evh, st, why, thin, topic)
                 score, ev_hits, status, why, thin, topic = elem_cache[det.key]
                 topics[(cid, el.id)] = topic
-                evidence = []
-                used_units = set()
-                for h in ev_hits:
-                    if h.unit in used_units:
-                        continue
-                    used_units.add(h.unit)
-                    u = units[h.unit]
-                    evidence.append(Evidence(text=_quote(u.text, h.start, h.end), page=u.page,
-                                             in_heading=u.heading))
-                    if len(evidence) >= MAX_EVIDENCE:
-                        break
+                evidence = [Evidence(text=_quote(units[h.unit].text, h.start, h.end), page=units[h.unit].page,
+                                     in_heading=units[h.unit].heading) for h in _first_hits(ev_hits, MAX_EVIDENCE)]
                 if status != MISSING:
                     # the outline marks a section with an element only for real evidence there
                     for h in ev_hits:
-                        in_heading = units[h.unit].heading and h.kind in ("headings", "strong")
+                        in_heading = _opens_section(h, units)
                         if in_heading or (h.kind != "headings" and h.weight >= 1.0 and not h.negated):
                             per_unit.setdefault(h.unit, set()).add(el.id)
                 advice = None
@@ -871,8 +876,7 @@ class Analyser:
     def _emptied(det, hits: list[Hit], evidence: list[Hit], hollow: set[int], units, spans) -> str | None:
         """Why an element whose own sections all say nothing concrete is ``missing`` (French), or
         None when one of its own sections does say something."""
-        own = {h.unit for h in hits if units[h.unit].heading and h.kind in ("headings", "strong")
-               and _section_chars(h.unit, units, spans) > 0}
+        own = {h.unit for h in hits if _opens_section(h, units) and _section_chars(h.unit, units, spans) > 0}
         if not own or not own <= hollow:
             return None
         title = units[min(own)].text.strip()
@@ -892,12 +896,12 @@ class Analyser:
            negation is not enough here (« je n'ai pas utilisé les mêmes sources »).
         3. Its ``substance`` (figures next to results, a reason next to a source…) is not found
            near the evidence (or in the document, per the pack)."""
-        heads = [h for h in hits if units[h.unit].heading and h.kind in ("headings", "strong")]
+        heads = [h for h in hits if _opens_section(h, units)]
         # the element's own sections: headings with something beneath
         own = [h for h in heads if _section_chars(h.unit, units, spans) >= HEADING_SHORT]
         real_heads = [h for h in own
                       if not _denied_section(h, hits, units, spans.get(h.unit, h.unit + 1), det.not_future)]
-        body = [h for h in hits if not (units[h.unit].heading and h.kind in ("headings", "strong"))
+        body = [h for h in hits if not _opens_section(h, units)
                 and h.kind != "headings"]
         asserted = [h for h in body if self._counts(h, det) and h.weight >= 1.0]
         if not real_heads and not asserted:
@@ -972,7 +976,7 @@ class Analyser:
         heads = set()
         body: dict[int, set[str]] = {}
         for h in hits:
-            if units[h.unit].heading and h.kind in ("headings", "strong"):
+            if _opens_section(h, units):
                 heads.add(h.unit)
             elif h.kind != "headings":
                 body.setdefault(h.unit, set()).add(h.what)

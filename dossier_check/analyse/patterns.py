@@ -45,6 +45,14 @@ def _str_list(value, where: str) -> list[str]:
     return [str(v) for v in value]
 
 
+def _flag(spec: dict, key: str, where: str) -> bool:
+    """A yes/no entry of a ``detect`` mapping (false when absent)."""
+    value = spec.get(key, False)
+    if not isinstance(value, bool):
+        raise DetectError(f"{where}.{key} : true ou false attendu")
+    return value
+
+
 def _fold_token_spec(spec, where: str):
     """Fold the string values of a Matcher token spec and map LOWER/TEXT to NORM, so that
     patterns compare with accent-folded, lower-cased forms."""
@@ -211,9 +219,7 @@ def _collect(pack):
             if not any(phrases.values()) and not pats:
                 raise DetectError(f"{where} : aucune expression à chercher (headings, strong, phrases ou patterns)")
             not_future = bool(det.get("not_future", False))
-            negations = det.get("negations", False)
-            if not isinstance(negations, bool):
-                raise DetectError(f"{where}.negations : true ou false attendu")
+            negations = _flag(det, "negations", where)
             try:
                 cw = float(det.get("competence_weight", 1.0))
             except (TypeError, ValueError):
@@ -248,9 +254,7 @@ def _substance(spec, where: str, token_patterns) -> dict:
     for p in pats:
         if p not in token_patterns:
             raise DetectError(f"{where}.patterns : motif « {p} » inconnu (déclarez-le dans detect.patterns)")
-    lists = spec.get("lists", False)
-    if not isinstance(lists, bool):
-        raise DetectError(f"{where}.lists : true ou false attendu")
+    lists = _flag(spec, "lists", where)
     if not phrases and not pats and not lists:
         raise DetectError(f"{where} : aucune expression (phrases, patterns ou lists)")
     try:
@@ -265,9 +269,7 @@ def _substance(spec, where: str, token_patterns) -> dict:
     hint = spec.get("hint")
     if hint is not None and not isinstance(hint, str):
         raise DetectError(f"{where}.hint : un texte est attendu")
-    negations = spec.get("negations", False)
-    if not isinstance(negations, bool):
-        raise DetectError(f"{where}.negations : true ou false attendu")
+    negations = _flag(spec, "negations", where)
     return dict(substance_phrases=phrases, substance_patterns=pats, substance_min=n, substance_scope=scope,
                 substance_hint=hint, substance_lists=lists, substance_negations=negations)
 
